@@ -1,0 +1,2 @@
+//! Shared helpers for Samen's criterion benchmarks (the benchmarks are in `benches/`).
+#![warn(missing_docs)]

@@ -1,0 +1,5 @@
+//! # samen-node
+//!
+//! The Samen node (work in progress): transport, federation, jobs, input validation,
+//! orchestration, transcripts and audit. The `samen` binary is in `main.rs`.
+#![warn(missing_docs)]

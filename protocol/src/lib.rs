@@ -1,0 +1,27 @@
+//! # samen-protocol
+//!
+//! The sans-IO core of Samen: three-party replicated secret sharing with an honest
+//! majority (Araki, Furukawa, Lindell, Nof, Ohara, CCS 2016; ABY3, Mohassel & Rindal,
+//! CCS 2018). No sockets, no clocks, no files: a party talks to its peers only through a
+//! [`Channel`], and every message passes through one choke point, [`Context::exchange`],
+//! which counts bytes and rounds and lets a transcript observe each message.
+//!
+//! The types that matter:
+//! - [`PartyId`]: party 0 (SVB), 1 (UWV), 2 (Belastingdienst), arithmetic mod 3;
+//! - [`Context`]: one party's running job — channel, correlated randomness, counters;
+//! - [`harness`]: three parties in one process, for tests and benchmarks.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod channel;
+pub mod context;
+pub mod error;
+pub mod harness;
+pub mod party;
+pub mod randomness;
+pub mod wire;
+
+pub use channel::{Channel, ChannelError};
+pub use context::{CommStats, Context, SecurityMode};
+pub use error::ProtocolError;
+pub use party::PartyId;
