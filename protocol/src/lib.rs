@@ -19,9 +19,11 @@ pub mod error;
 pub mod harness;
 pub mod party;
 pub mod randomness;
+pub mod share;
 pub mod wire;
 
 pub use channel::{Channel, ChannelError};
 pub use context::{CommStats, Context, SecurityMode};
 pub use error::ProtocolError;
 pub use party::PartyId;
+pub use share::{ArithColumn, BitSlicedColumn, ReplicatedWords, XorRowColumn};
