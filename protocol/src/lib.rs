@@ -20,6 +20,7 @@ pub mod harness;
 pub mod party;
 pub mod randomness;
 pub mod share;
+pub mod shuffle;
 pub mod wire;
 
 pub use channel::{Channel, ChannelError};

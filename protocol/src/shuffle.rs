@@ -1,0 +1,742 @@
+//! The three-party secret-shared shuffle and its inverse.
+//!
+//! Follows Laur, Willemson and Zhang, "Round-efficient oblivious database manipulation"
+//! (ISC 2011), in the replicated-sharing form of Araki, Barak, Furukawa, Keller, Lindell,
+//! Ohara, Tsuchida, "Secure graph analysis at scale" (CCS 2021): the shuffle applies a
+//! composite of three permutations, π_{ij} known to the pair {i, j} only, so no single
+//! party knows the composite. A [`Pair`] is named by the party it leaves out.
+//!
+//! One step for the pair {p, q} with third party t (p = t + 1, q = t − 1, so q = p + 1):
+//!
+//! 1. *Fold* (local): party p holds (x_p, x_{p+1}), party q holds (x_q, x_{q+1}) with
+//!    x_{q+1} = x_t. Then A = x_p + x_{p+1} at p and B = x_t at q are a two-out-of-two
+//!    sharing of x between p and q.
+//! 2. *Permute* (local): both apply π to their vector.
+//! 3. *Re-randomise and re-share*: from randomness common to the pair they draw r and s;
+//!    the new components are c_q = s, c_p = π(A) + r − s (computed by p), c_t = π(B) − r
+//!    (computed by q). Party p keeps (c_p, c_q) and sends c_p to t; party q keeps
+//!    (c_q, c_t) and sends c_t to t; t keeps (c_t, c_p).
+//!
+//! For XOR sharings the same with ⊕. The third party sees c_p and c_t: with r and s
+//! unknown to it, that pair is uniform whatever x and π are, so t learns nothing about π
+//! (the masks hide π(B) = π(x_t), whose unmasked value would reveal π to t, who knows
+//! x_t). The pair members see nothing new. The inverse shuffle applies the inverse
+//! permutations in reverse order.
+//!
+//! **Cost per step**: 2n words sent (n by p, n by q, both to t), one round, for every
+//! column shuffled together; three steps per shuffle. Randomness: two n-word masks per
+//! column from the pair's PRF stream, and n − 1 words per permutation.
+//!
+//! **Reveals**: nothing, except [`permute_and_reveal`], which opens the permuted values
+//! to the pair's third party (that is its purpose).
+//!
+//! Permutations are sampled by Fisher–Yates from a PRF stream seeded with randomness the
+//! pair shares ([`CorrelatedRandomness::shared_with`]); index `j ≤ i` is taken as the top
+//! word of `w · (i + 1)` for a uniform 64-bit word `w`, whose bias (at most n/2^64 in
+//! statistical distance per index) is negligible for tables below 2^32 rows.
+//!
+//! Security: semi-honest. A deviating pair member could permute differently or add
+//! offsets; the malicious-mode check of the shuffled multiset (Asharov et al., CCS 2022)
+//! belongs here later.
+//!
+//! [`CorrelatedRandomness::shared_with`]: crate::randomness::CorrelatedRandomness::shared_with
+
+use crate::context::Round;
+use crate::randomness::{PrfKey, PrfStream};
+use crate::{ArithColumn, Context, PartyId, ProtocolError, ReplicatedWords, XorRowColumn};
+
+/// A pair of parties, named by the one party it leaves out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pair {
+    excluded: PartyId,
+}
+
+impl Pair {
+    /// The pair of the two parties other than `excluded`.
+    pub const fn without(excluded: PartyId) -> Pair {
+        Pair { excluded }
+    }
+
+    /// The party outside the pair (the receiver of a step's re-sharing).
+    pub const fn excluded(self) -> PartyId {
+        self.excluded
+    }
+
+    /// The members `[p, q]` with `p = excluded + 1`, `q = excluded − 1 = p + 1`.
+    pub const fn members(self) -> [PartyId; 2] {
+        [self.excluded.next(), self.excluded.prev()]
+    }
+
+    /// Whether `party` is in the pair.
+    pub fn contains(self, party: PartyId) -> bool {
+        party != self.excluded
+    }
+
+    /// The other member, if `party` is in the pair.
+    pub fn peer_of(self, party: PartyId) -> Option<PartyId> {
+        let [p, q] = self.members();
+        if party == p {
+            Some(q)
+        } else if party == q {
+            Some(p)
+        } else {
+            None
+        }
+    }
+}
+
+/// A permutation of `n` rows in gather form: applying it to `x` gives `y[i] = x[map[i]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permutation {
+    map: Vec<u32>,
+}
+
+impl Permutation {
+    /// The identity on `n` rows.
+    ///
+    /// # Panics
+    /// If `n` exceeds `u32::MAX` (tables are bounded well below).
+    pub fn identity(n: usize) -> Permutation {
+        assert!(n <= u32::MAX as usize, "permutation of more than 2^32 rows");
+        Permutation {
+            map: (0..n as u32).collect(),
+        }
+    }
+
+    /// A permutation from its gather map; an error unless `map` holds each of `0..n`
+    /// exactly once.
+    pub fn from_map(map: Vec<u32>) -> Result<Permutation, ProtocolError> {
+        let mut seen = vec![false; map.len()];
+        for &m in &map {
+            match seen.get_mut(m as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(ProtocolError::InvalidOperands("not a permutation".into())),
+            }
+        }
+        Ok(Permutation { map })
+    }
+
+    /// A uniformly random permutation of `n` rows drawn by Fisher–Yates from `stream`
+    /// (`n − 1` words).
+    ///
+    /// # Panics
+    /// If `n` exceeds `u32::MAX`.
+    pub fn sample(stream: &mut PrfStream, n: usize) -> Permutation {
+        let mut p = Permutation::identity(n);
+        if n < 2 {
+            return p;
+        }
+        let words = stream.words(n - 1);
+        for (k, i) in (1..n).rev().enumerate() {
+            let j = ((words[k] as u128 * (i as u128 + 1)) >> 64) as usize;
+            p.map.swap(i, j);
+        }
+        p
+    }
+
+    /// A uniformly random permutation from a 16-byte seed (see [`Permutation::sample`]).
+    pub fn from_seed(seed: [u8; 16], n: usize) -> Permutation {
+        Permutation::sample(&mut PrfStream::new(&PrfKey::from_bytes(seed)), n)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether it permutes no rows.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The gather map.
+    pub fn as_slice(&self) -> &[u32] {
+        &self.map
+    }
+
+    /// `y[i] = x[map[i]]`.
+    ///
+    /// # Panics
+    /// If `x.len() != self.len()` (a programming error: lengths are checked where
+    /// untrusted input enters).
+    pub fn apply<T: Copy>(&self, x: &[T]) -> Vec<T> {
+        assert_eq!(
+            x.len(),
+            self.map.len(),
+            "permutation applied to a vector of another length"
+        );
+        self.map.iter().map(|&m| x[m as usize]).collect()
+    }
+
+    /// Applies the permutation to rows of `width` consecutive elements each.
+    ///
+    /// # Panics
+    /// If `x.len() != self.len() * width`.
+    pub fn apply_rows<T: Copy>(&self, x: &[T], width: usize) -> Vec<T> {
+        assert_eq!(
+            x.len(),
+            self.map.len() * width,
+            "permutation applied to rows of another shape"
+        );
+        let mut y = Vec::with_capacity(x.len());
+        for &m in &self.map {
+            let m = m as usize;
+            y.extend_from_slice(&x[m * width..(m + 1) * width]);
+        }
+        y
+    }
+
+    /// The inverse permutation: `self.inverse().apply(&self.apply(x)) == x`.
+    pub fn inverse(&self) -> Permutation {
+        let mut inv = vec![0u32; self.map.len()];
+        for (i, &m) in self.map.iter().enumerate() {
+            inv[m as usize] = i as u32;
+        }
+        Permutation { map: inv }
+    }
+
+    /// The composite "first `self`, then `next`": `self.then(next).apply(x) ==
+    /// next.apply(&self.apply(x))`.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    pub fn then(&self, next: &Permutation) -> Permutation {
+        Permutation {
+            map: next.apply(&self.map),
+        }
+    }
+}
+
+/// How a column is shared: additively over Z_2^64 or by XOR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShareKind {
+    /// Additive sharing mod 2^64 ([`ArithColumn`]).
+    Arith,
+    /// XOR sharing, one word per row ([`XorRowColumn`]).
+    Xor,
+}
+
+impl ShareKind {
+    /// `a + b` (or `a ⊕ b`).
+    #[inline]
+    pub fn combine(self, a: u64, b: u64) -> u64 {
+        match self {
+            ShareKind::Arith => a.wrapping_add(b),
+            ShareKind::Xor => a ^ b,
+        }
+    }
+
+    /// `a − b` (or `a ⊕ b`).
+    #[inline]
+    pub fn remove(self, a: u64, b: u64) -> u64 {
+        match self {
+            ShareKind::Arith => a.wrapping_sub(b),
+            ShareKind::Xor => a ^ b,
+        }
+    }
+
+    /// Reconstructs a value from its three components.
+    pub fn reconstruct(self, c: [u64; 3]) -> u64 {
+        self.combine(self.combine(c[0], c[1]), c[2])
+    }
+}
+
+/// A shared column that can be shuffled: arithmetic or XOR, one word per row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShuffleColumn {
+    /// Additively shared.
+    Arith(ArithColumn),
+    /// XOR-shared, row-major.
+    Xor(XorRowColumn),
+}
+
+impl ShuffleColumn {
+    /// A column of `kind` from this party's two components.
+    pub fn from_shares(kind: ShareKind, shares: ReplicatedWords) -> ShuffleColumn {
+        match kind {
+            ShareKind::Arith => ShuffleColumn::Arith(ArithColumn { shares }),
+            ShareKind::Xor => ShuffleColumn::Xor(XorRowColumn { shares }),
+        }
+    }
+
+    /// How the column is shared.
+    pub fn kind(&self) -> ShareKind {
+        match self {
+            ShuffleColumn::Arith(_) => ShareKind::Arith,
+            ShuffleColumn::Xor(_) => ShareKind::Xor,
+        }
+    }
+
+    /// This party's components.
+    pub fn shares(&self) -> &ReplicatedWords {
+        match self {
+            ShuffleColumn::Arith(c) => &c.shares,
+            ShuffleColumn::Xor(c) => &c.shares,
+        }
+    }
+
+    /// This party's components, mutably.
+    pub fn shares_mut(&mut self) -> &mut ReplicatedWords {
+        match self {
+            ShuffleColumn::Arith(c) => &mut c.shares,
+            ShuffleColumn::Xor(c) => &mut c.shares,
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.shares().len()
+    }
+
+    /// Keeps the rows at `positions` (in that order); a `None` position becomes a row
+    /// shared as zero. Local: every party must pass the same positions.
+    ///
+    /// # Panics
+    /// If a position is out of range (positions come from this party's own matching).
+    pub fn gather(&self, positions: &[Option<u32>]) -> ShuffleColumn {
+        let s = self.shares();
+        let pick = |v: &[u64]| {
+            positions
+                .iter()
+                .map(|p| p.map_or(0, |i| v[i as usize]))
+                .collect::<Vec<u64>>()
+        };
+        ShuffleColumn::from_shares(
+            self.kind(),
+            ReplicatedWords {
+                own: pick(&s.own),
+                next: pick(&s.next),
+            },
+        )
+    }
+}
+
+impl From<ArithColumn> for ShuffleColumn {
+    fn from(c: ArithColumn) -> ShuffleColumn {
+        ShuffleColumn::Arith(c)
+    }
+}
+
+impl From<XorRowColumn> for ShuffleColumn {
+    fn from(c: XorRowColumn) -> ShuffleColumn {
+        ShuffleColumn::Xor(c)
+    }
+}
+
+/// One party's knowledge of a three-step shuffle of `rows` rows: the order of the pair
+/// steps, and the permutation of each step whose pair this party belongs to (two of the
+/// three; the step of the pair that excludes it stays unknown).
+#[derive(Clone, Debug)]
+pub struct Shuffle {
+    rows: usize,
+    order: [Pair; 3],
+    known: [Option<Permutation>; 3],
+}
+
+/// Draws a 16-byte seed known to this party and `peer` only.
+pub(crate) fn pair_seed(ctx: &mut Context, peer: PartyId) -> [u8; 16] {
+    let w = ctx.randomness().shared_with(peer, 2);
+    let mut seed = [0u8; 16];
+    seed[..8].copy_from_slice(&w[0].to_le_bytes());
+    seed[8..].copy_from_slice(&w[1].to_le_bytes());
+    seed
+}
+
+fn check_order(order: &[Pair; 3]) -> Result<(), ProtocolError> {
+    if order[0] == order[1] || order[1] == order[2] || order[0] == order[2] {
+        return Err(ProtocolError::InvalidOperands(
+            "a shuffle needs three distinct pair steps".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Shuffle {
+    /// Samples a fresh shuffle of `rows` rows whose steps are the pairs in `order`
+    /// (three distinct pairs, applied first to last). No communication: each pair member
+    /// draws the pair's permutation from randomness shared with the other member. All
+    /// three parties must call this at the same point of the protocol with the same
+    /// arguments.
+    pub fn sample(
+        ctx: &mut Context,
+        order: [Pair; 3],
+        rows: usize,
+    ) -> Result<Shuffle, ProtocolError> {
+        check_order(&order)?;
+        if rows > u32::MAX as usize {
+            return Err(ProtocolError::InvalidOperands(format!(
+                "cannot shuffle {rows} rows (limit 2^32 − 1)"
+            )));
+        }
+        let me = ctx.party();
+        let mut known: [Option<Permutation>; 3] = [None, None, None];
+        for (k, pair) in order.iter().enumerate() {
+            if let Some(peer) = pair.peer_of(me) {
+                let seed = pair_seed(ctx, peer);
+                known[k] = Some(Permutation::from_seed(seed, rows));
+            }
+        }
+        Ok(Shuffle { rows, order, known })
+    }
+
+    /// A shuffle from permutations this party already holds (`known[k]` must be `Some`
+    /// exactly when this party is in `order[k]`).
+    pub fn from_parts(
+        party: PartyId,
+        rows: usize,
+        order: [Pair; 3],
+        known: [Option<Permutation>; 3],
+    ) -> Result<Shuffle, ProtocolError> {
+        check_order(&order)?;
+        for (pair, perm) in order.iter().zip(&known) {
+            match perm {
+                Some(p) if pair.contains(party) && p.len() == rows => {}
+                None if !pair.contains(party) => {}
+                _ => {
+                    return Err(ProtocolError::InvalidOperands(
+                        "shuffle permutations do not match the pair steps".into(),
+                    ))
+                }
+            }
+        }
+        Ok(Shuffle { rows, order, known })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The pair steps, first to last.
+    pub fn order(&self) -> [Pair; 3] {
+        self.order
+    }
+
+    /// The permutation of step `step` (0..3), if this party is in that step's pair.
+    pub fn known(&self, step: usize) -> Option<&Permutation> {
+        self.known.get(step).and_then(|p| p.as_ref())
+    }
+}
+
+/// Shuffles `columns` (all of `shuffle.rows()` rows, any mix of kinds) together, in
+/// place: row `i` of the result is row `π(i)` of the input for the composite π of the
+/// three steps. Three rounds, `2n` words per column per step.
+pub fn shuffle(
+    ctx: &mut Context,
+    shuffle: &Shuffle,
+    columns: &mut [ShuffleColumn],
+) -> Result<(), ProtocolError> {
+    check_rows(shuffle.rows, columns)?;
+    for k in 0..3 {
+        pair_step(ctx, shuffle.order[k], shuffle.known[k].as_ref(), columns)?;
+    }
+    Ok(())
+}
+
+/// Undoes [`shuffle`]: applies the inverse permutations in reverse order. Three rounds,
+/// `2n` words per column per step.
+pub fn unshuffle(
+    ctx: &mut Context,
+    shuffle: &Shuffle,
+    columns: &mut [ShuffleColumn],
+) -> Result<(), ProtocolError> {
+    check_rows(shuffle.rows, columns)?;
+    for k in (0..3).rev() {
+        let inv = shuffle.known[k].as_ref().map(Permutation::inverse);
+        pair_step(ctx, shuffle.order[k], inv.as_ref(), columns)?;
+    }
+    Ok(())
+}
+
+fn check_rows(rows: usize, columns: &[ShuffleColumn]) -> Result<(), ProtocolError> {
+    for (i, c) in columns.iter().enumerate() {
+        if c.rows() != rows || c.shares().next.len() != rows {
+            return Err(ProtocolError::InvalidOperands(format!(
+                "shuffle column {i} has {} rows, the shuffle {rows}",
+                c.rows()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The pair member p's side of a step on one column, from its half `a` of a
+/// two-out-of-two sharing: returns (own c_p, next c_q, c_p to send to t). Draws r, s
+/// (n words each) from `masks`.
+pub(crate) fn step_p_side(
+    kind: ShareKind,
+    a: &[u64],
+    perm: &Permutation,
+    masks: &mut PrfStream,
+) -> ReplicatedWords {
+    let n = a.len();
+    let r = masks.words(n);
+    let s = masks.words(n);
+    let own: Vec<u64> = perm
+        .as_slice()
+        .iter()
+        .zip(r.iter().zip(&s))
+        .map(|(&m, (&r, &s))| kind.remove(kind.combine(a[m as usize], r), s))
+        .collect();
+    ReplicatedWords { own, next: s }
+}
+
+/// The pair member q's side of a step on one column, from its half `b`: returns (own
+/// c_q, next c_t); c_t is what it sends to t. Draws the same r, s as p.
+pub(crate) fn step_q_side(
+    kind: ShareKind,
+    b: &[u64],
+    perm: &Permutation,
+    masks: &mut PrfStream,
+) -> ReplicatedWords {
+    let n = b.len();
+    let r = masks.words(n);
+    let s = masks.words(n);
+    let next: Vec<u64> = perm
+        .as_slice()
+        .iter()
+        .zip(&r)
+        .map(|(&m, &r)| kind.remove(b[m as usize], r))
+        .collect();
+    ReplicatedWords { own: s, next }
+}
+
+/// The fold of a replicated sharing into a two-out-of-two sharing between the members of
+/// `pair`: p's half is `own + next`, q's half is `next`.
+fn fold(kind: ShareKind, party: PartyId, pair: Pair, s: &ReplicatedWords) -> Vec<u64> {
+    if party == pair.members()[0] {
+        s.own
+            .iter()
+            .zip(&s.next)
+            .map(|(&a, &b)| kind.combine(a, b))
+            .collect()
+    } else {
+        s.next.clone()
+    }
+}
+
+fn mask_stream(ctx: &mut Context, peer: PartyId) -> PrfStream {
+    PrfStream::new(&PrfKey::from_bytes(pair_seed(ctx, peer)))
+}
+
+/// One pair step on `columns`: the pair permutes by `perm` (which its members pass;
+/// the third party passes `None`), re-randomises and re-shares. One round, `2n` words
+/// per column, all sent to the third party.
+pub fn pair_step(
+    ctx: &mut Context,
+    pair: Pair,
+    perm: Option<&Permutation>,
+    columns: &mut [ShuffleColumn],
+) -> Result<(), ProtocolError> {
+    let me = ctx.party();
+    let total: usize = columns.iter().map(ShuffleColumn::rows).sum();
+    if me == pair.excluded() {
+        if perm.is_some() {
+            return Err(ProtocolError::InvalidOperands(
+                "the third party of a shuffle step cannot know its permutation".into(),
+            ));
+        }
+        let got = ctx.exchange(Round {
+            from_next: Some(total),
+            from_prev: Some(total),
+            ..Round::default()
+        })?;
+        let from_p = got.from_next.unwrap_or_default();
+        let from_q = got.from_prev.unwrap_or_default();
+        let mut at = 0;
+        for c in columns.iter_mut() {
+            let n = c.rows();
+            let s = c.shares_mut();
+            s.own = from_q[at..at + n].to_vec();
+            s.next = from_p[at..at + n].to_vec();
+            at += n;
+        }
+        return Ok(());
+    }
+    let perm = perm.ok_or_else(|| {
+        ProtocolError::InvalidOperands("a pair member must know the step's permutation".into())
+    })?;
+    check_rows(perm.len(), columns)?;
+    let [p, q] = pair.members();
+    let is_p = me == p;
+    let mut masks = mask_stream(ctx, if is_p { q } else { p });
+    let mut outgoing = Vec::with_capacity(total);
+    for c in columns.iter_mut() {
+        let kind = c.kind();
+        let half = fold(kind, me, pair, c.shares());
+        let fresh = if is_p {
+            step_p_side(kind, &half, perm, &mut masks)
+        } else {
+            step_q_side(kind, &half, perm, &mut masks)
+        };
+        outgoing.extend_from_slice(if is_p { &fresh.own } else { &fresh.next });
+        *c.shares_mut() = fresh;
+    }
+    // p = t + 1 sends to its previous party, q = t − 1 to its next.
+    let round = if is_p {
+        Round {
+            to_prev: Some(&outgoing),
+            ..Round::default()
+        }
+    } else {
+        Round {
+            to_next: Some(&outgoing),
+            ..Round::default()
+        }
+    };
+    ctx.exchange(round)?;
+    Ok(())
+}
+
+/// Permutes `columns` by the pair's `perm` and opens the result to the pair's third
+/// party only: the members fold to a two-out-of-two sharing, permute, mask with common
+/// randomness (`π(A) + r` and `π(B) − r`) and send both halves to the third party, which
+/// adds them. One round, `2n` words per column. Returns `Some(values)` (one vector per
+/// column) at the third party, `None` at the members; the reveal is recorded as
+/// `output` for the transcript.
+///
+/// With `perm` the inverse of the last step of a shuffle, this is "undo the step the
+/// receiver does not know, and open": the receiver then holds the values in an order it
+/// can undo itself (see [`crate::linkage::unshuffle_households`]).
+pub fn permute_and_reveal(
+    ctx: &mut Context,
+    pair: Pair,
+    perm: Option<&Permutation>,
+    columns: &[ShuffleColumn],
+    output: &str,
+) -> Result<Option<Vec<Vec<u64>>>, ProtocolError> {
+    let me = ctx.party();
+    let total: usize = columns.iter().map(ShuffleColumn::rows).sum();
+    let count = columns.first().map_or(0, ShuffleColumn::rows);
+    ctx.record_reveal(output, &[pair.excluded()], count);
+    if me == pair.excluded() {
+        if perm.is_some() {
+            return Err(ProtocolError::InvalidOperands(
+                "the receiver of a reveal step cannot know its permutation".into(),
+            ));
+        }
+        let got = ctx.exchange(Round {
+            from_next: Some(total),
+            from_prev: Some(total),
+            ..Round::default()
+        })?;
+        let from_p = got.from_next.unwrap_or_default();
+        let from_q = got.from_prev.unwrap_or_default();
+        let mut at = 0;
+        let mut out = Vec::with_capacity(columns.len());
+        for c in columns {
+            let n = c.rows();
+            let kind = c.kind();
+            out.push(
+                (at..at + n)
+                    .map(|i| kind.combine(from_p[i], from_q[i]))
+                    .collect(),
+            );
+            at += n;
+        }
+        return Ok(Some(out));
+    }
+    let perm = perm.ok_or_else(|| {
+        ProtocolError::InvalidOperands("a pair member must know the step's permutation".into())
+    })?;
+    check_rows(perm.len(), columns)?;
+    let [p, q] = pair.members();
+    let is_p = me == p;
+    let mut masks = mask_stream(ctx, if is_p { q } else { p });
+    let mut outgoing = Vec::with_capacity(total);
+    for c in columns {
+        let kind = c.kind();
+        let half = fold(kind, me, pair, c.shares());
+        let r = masks.words(half.len());
+        for (&m, &r) in perm.as_slice().iter().zip(&r) {
+            let v = half[m as usize];
+            outgoing.push(if is_p {
+                kind.combine(v, r)
+            } else {
+                kind.remove(v, r)
+            });
+        }
+    }
+    let round = if is_p {
+        Round {
+            to_prev: Some(&outgoing),
+            ..Round::default()
+        }
+    } else {
+        Round {
+            to_next: Some(&outgoing),
+            ..Round::default()
+        }
+    };
+    ctx.exchange(round)?;
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_inverse_and_composition() {
+        let mut s = PrfStream::new(&PrfKey::from_bytes([7; 16]));
+        let a = Permutation::sample(&mut s, 50);
+        let b = Permutation::sample(&mut s, 50);
+        assert_ne!(a, b);
+        let x: Vec<u64> = (100..150).collect();
+        assert_eq!(a.inverse().apply(&a.apply(&x)), x);
+        assert_eq!(a.then(&b).apply(&x), b.apply(&a.apply(&x)));
+        assert!(Permutation::from_map(a.as_slice().to_vec()).is_ok());
+        assert!(Permutation::from_map(vec![0, 0]).is_err());
+        assert!(Permutation::from_map(vec![2, 0]).is_err());
+        let rows: Vec<u8> = (0..100).collect();
+        let y = a.apply_rows(&rows, 2);
+        for i in 0..50 {
+            assert_eq!(y[2 * i] as u32, 2 * a.as_slice()[i]);
+            assert_eq!(y[2 * i + 1] as u32, 2 * a.as_slice()[i] + 1);
+        }
+    }
+
+    #[test]
+    fn seeded_permutations_agree_and_small_sizes_work() {
+        assert_eq!(
+            Permutation::from_seed([1; 16], 30),
+            Permutation::from_seed([1; 16], 30)
+        );
+        assert_ne!(
+            Permutation::from_seed([1; 16], 30),
+            Permutation::from_seed([2; 16], 30)
+        );
+        assert!(Permutation::from_seed([1; 16], 0).is_empty());
+        assert_eq!(Permutation::from_seed([1; 16], 1).as_slice(), &[0]);
+    }
+
+    #[test]
+    fn fisher_yates_is_roughly_uniform_on_three_elements() {
+        let mut s = PrfStream::new(&PrfKey::from_bytes([3; 16]));
+        let mut counts = std::collections::HashMap::new();
+        for _ in 0..6000 {
+            *counts
+                .entry(Permutation::sample(&mut s, 3).as_slice().to_vec())
+                .or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.len(), 6);
+        // each of the 6 permutations expected 1000 times; 5 sigma ≈ 150
+        assert!(
+            counts.values().all(|&c| (850..1150).contains(&c)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn pairs_name_their_members() {
+        for t in PartyId::ALL {
+            let pair = Pair::without(t);
+            let [p, q] = pair.members();
+            assert_eq!(q, p.next());
+            assert!(!pair.contains(t) && pair.contains(p) && pair.contains(q));
+            assert_eq!(pair.peer_of(p), Some(q));
+            assert_eq!(pair.peer_of(q), Some(p));
+            assert_eq!(pair.peer_of(t), None);
+        }
+    }
+}
