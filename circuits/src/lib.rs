@@ -1,7 +1,24 @@
 //! # samen-circuits
 //!
-//! Circuits for Samen (work in progress): builder, IR, optimiser, cost model, plaintext
-//! evaluator, Bristol Fashion, and the AIO screening circuit. Depends on no other crate of
-//! the workspace.
+//! Circuits for Samen. Depends on no other crate of the workspace.
+//!
+//! - [`ir`]: the circuit IR — [`ir::Circuit`], a DAG of typed, placed word-level
+//!   [`ir::Gate`]s in topological order, with a canonical encoding and a BLAKE3 hash.
+//! - [`builder`]: [`builder::Builder`], the typed way to write circuits.
+//! - [`eval`]: the plaintext evaluator, the reference semantics of the IR.
+//!
+//! The contract with the secure evaluator in `samen-protocol` is [`ir::Circuit::gates`]:
+//! each gate's [`ir::Op`], result [`ir::WireType`] and [`ir::Placement`]; see
+//! `docs/circuits.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod aio;
+pub mod builder;
+pub mod eval;
+pub mod ir;
+
+pub use builder::{BuildError, Builder};
+pub use ir::{
+    Circuit, CircuitHash, Gate, Op, Output, Party, PartySet, Placement, WireId, WireType,
+};
