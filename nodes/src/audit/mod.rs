@@ -1,0 +1,295 @@
+//! `samen audit`: checking the three transcripts of a job against the federation, the
+//! approved job and each other, and reporting what each party learned.
+//!
+//! [`verify`](verify::verify) takes what the auditor trusts — the federation's signing
+//! keys and the approved job's hashes and output policy, gathered in an [`ApprovedJob`] —
+//! and the three transcript files, which it does not trust. It checks:
+//!
+//! 1. each transcript on its own ([`integrity`]): every line readable and canonical, in
+//!    order, the records in an order the format allows, sequence numbers without gaps,
+//!    the hash chain, and every checkpoint's Ed25519 signature with the party's key from
+//!    the federation; a complete transcript ends with an outcome and a final checkpoint;
+//! 2. that all three name the approved job, circuit, rules and federation;
+//! 3. that every message one party recorded as sent to a peer was recorded as received by
+//!    that peer, in the same phase, with the same sequence number, length and hash, and
+//!    that nothing else was recorded as received;
+//! 4. that the three parties recorded the same reveals, and that these match the output
+//!    policy exactly: the output is permitted, to exactly the permitted recipients, in a
+//!    permitted number of values and of reveals.
+//!
+//! The result is an [`AuditReport`]: a verdict, every failure named (kind, party, record),
+//! the disclosure table (what each party learned), and a timeline of the phases with bytes
+//! and times. [`report_text`] and [`report_html`] render it for a privacy officer.
+//!
+//! What the audit cannot see: the contents of messages (only their hashes) and so whether
+//! a party computed correctly — that is what dispute replay is for (see
+//! `docs/auditor-guide.md`) — and anything a party does outside the protocol with what it
+//! legitimately learned.
+
+pub mod integrity;
+pub mod report_text;
+pub mod verify;
+
+use ed25519_dalek::VerifyingKey;
+use samen_protocol::PartyId;
+
+use crate::transcript::format::{Digest, Outcome};
+
+pub use verify::{verify, verify_files, LabelledTranscript};
+
+/// How many values of one output a policy allows in total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountRule {
+    /// Exactly this many when the job succeeds (at most this many if it aborted).
+    Exactly(u64),
+    /// At most this many.
+    AtMost(u64),
+    /// Any number (the count depends on the data, e.g. one flag per linked household when
+    /// the number of households is not fixed by the job).
+    Any,
+}
+
+/// One output the policy permits: what may be opened, to whom, how much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermittedOutput {
+    /// The output's name as the protocol records it in reveals.
+    pub output: String,
+    /// Exactly who may learn it (ascending).
+    pub recipients: Vec<PartyId>,
+    /// How many values in total.
+    pub count: CountRule,
+    /// How many separate reveals of this output are allowed.
+    pub max_reveals: u64,
+}
+
+/// A job approval, as listed in the report (the approvals themselves are checked by the
+/// job module; the audit only shows them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalNote {
+    /// The party whose privacy officer approved.
+    pub party: PartyId,
+    /// A description: the approver key, and whether the signature verified.
+    pub detail: String,
+}
+
+/// What the auditor trusts: the approved job and the federation's node keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedJob {
+    /// The job id (for the report).
+    pub job_id: String,
+    /// A one-line description of the job (for the report).
+    pub description: String,
+    /// BLAKE3 of the job file's exact bytes.
+    pub job_hash: Digest,
+    /// The circuit hash named by the job.
+    pub circuit_hash: Digest,
+    /// The rules hash named by the job.
+    pub rules_hash: Digest,
+    /// The federation fingerprint named by the job.
+    pub federation_fingerprint: Digest,
+    /// Each party's node signing key from the federation, indexed by party.
+    pub signing_keys: [VerifyingKey; 3],
+    /// The output policy.
+    pub outputs: Vec<PermittedOutput>,
+    /// Approvals to list in the report.
+    pub approvals: Vec<ApprovalNote>,
+}
+
+/// What kind of problem a failure is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FailureKind {
+    /// Fewer or more than one transcript per party.
+    MissingTranscript,
+    /// A line could not be read: not a canonical record (edited), or cut off.
+    Unreadable,
+    /// Record positions out of order: records deleted, inserted or reordered.
+    RecordOrder,
+    /// The transcript ends without outcome and final checkpoint (crash or cut).
+    Truncated,
+    /// The records do not hash to the head a checkpoint signed: records were altered.
+    ChainMismatch,
+    /// A checkpoint signature does not verify with the party's key from the federation.
+    BadSignature,
+    /// Records in an order the format does not allow.
+    Structure,
+    /// The transcript names another job.
+    WrongJob,
+    /// The transcript names another circuit.
+    WrongCircuit,
+    /// The transcript names other rules.
+    WrongRules,
+    /// The transcript names another federation.
+    WrongFederation,
+    /// No input commitment in a successful job.
+    MissingInputCommitment,
+    /// Sequence numbers with a gap or repetition.
+    Sequence,
+    /// A message recorded as sent was not recorded as received.
+    SentNotReceived,
+    /// A message recorded as received was not recorded as sent.
+    ReceivedNotSent,
+    /// Sender and receiver recorded different phase, length or hash for one message.
+    MessageMismatch,
+    /// The parties recorded different reveals.
+    RevealMismatch,
+    /// A reveal the output policy does not permit (output or recipients).
+    RevealNotPermitted,
+    /// More values or reveals of an output than the policy permits (or fewer than it
+    /// requires).
+    RevealCount,
+}
+
+/// One named failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind.
+    pub kind: FailureKind,
+    /// Whose transcript, if it concerns one.
+    pub party: Option<PartyId>,
+    /// Which record (1-based line), if it concerns one.
+    pub record: Option<u64>,
+    /// A sentence for the auditor (never contains secret values: transcripts hold none).
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.party, self.record) {
+            (Some(p), Some(r)) => write!(
+                f,
+                "{} transcript, record {}: {}",
+                p.agency(),
+                r,
+                self.message
+            ),
+            (Some(p), None) => write!(f, "{} transcript: {}", p.agency(), self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The audit's conclusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check holds.
+    Pass,
+    /// At least one check failed; see the failures.
+    Fail,
+}
+
+/// One transcript's summary in the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartySummary {
+    /// The party (from the transcript's header).
+    pub party: PartyId,
+    /// The file or label the transcript came from.
+    pub label: String,
+    /// Records read.
+    pub records: u64,
+    /// Position of the last checkpoint whose signature and chain verified.
+    pub last_valid_checkpoint: Option<u64>,
+    /// Whether the transcript ends with an outcome and a final checkpoint.
+    pub complete: bool,
+    /// The recorded outcome, if any.
+    pub outcome: Option<Outcome>,
+    /// The input commitment, if recorded.
+    pub input_commitment: Option<Digest>,
+    /// Whether this transcript passed all its own checks.
+    pub intact: bool,
+}
+
+/// What one party learned: one row of the disclosure table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisclosureRow {
+    /// Who learned it.
+    pub party: PartyId,
+    /// Which output.
+    pub output: String,
+    /// How many values in total.
+    pub values: u64,
+    /// In how many reveals.
+    pub reveals: u64,
+    /// The phases in which it was revealed.
+    pub phases: Vec<String>,
+    /// Whether the output policy permits it.
+    pub permitted: bool,
+}
+
+/// One party's traffic in one phase.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PhaseTraffic {
+    /// Bytes sent to both peers.
+    pub bytes_sent: u64,
+    /// Bytes received from both peers.
+    pub bytes_received: u64,
+    /// Messages sent.
+    pub messages_sent: u64,
+    /// Messages received.
+    pub messages_received: u64,
+    /// Wall-clock duration of the phase at this party, if its end was recorded.
+    pub duration_ms: Option<u64>,
+}
+
+/// One row of the phase timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhaseRow {
+    /// The phase name.
+    pub phase: String,
+    /// Traffic per party (`None`: the party has no such phase).
+    pub parties: [Option<PhaseTraffic>; 3],
+}
+
+/// The result of an audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// The job as approved.
+    pub job: ApprovedJobSummary,
+    /// How the job ended, in one sentence (e.g. "completed at all three parties").
+    pub job_outcome: String,
+    /// Every failure found, in the order found.
+    pub failures: Vec<Failure>,
+    /// Observations that are not failures (e.g. messages not received because the
+    /// receiver aborted).
+    pub notes: Vec<String>,
+    /// One summary per transcript read.
+    pub transcripts: Vec<PartySummary>,
+    /// What each party learned.
+    pub disclosure: Vec<DisclosureRow>,
+    /// Phases with bytes and times.
+    pub timeline: Vec<PhaseRow>,
+}
+
+/// The approved job as shown in a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedJobSummary {
+    /// Job id.
+    pub job_id: String,
+    /// Description.
+    pub description: String,
+    /// Job hash, hex.
+    pub job_hash: String,
+    /// Circuit hash, hex.
+    pub circuit_hash: String,
+    /// Rules hash, hex.
+    pub rules_hash: String,
+    /// Federation fingerprint, hex.
+    pub federation_fingerprint: String,
+    /// The output policy in words, one line per permitted output.
+    pub policy: Vec<String>,
+    /// Approvals.
+    pub approvals: Vec<ApprovalNote>,
+}
+
+impl AuditReport {
+    /// Whether the verdict is [`Verdict::Pass`] (the CLI exits 0 only then).
+    pub fn passed(&self) -> bool {
+        self.verdict == Verdict::Pass
+    }
+
+    /// Whether some failure has kind `kind`.
+    pub fn has_failure(&self, kind: FailureKind) -> bool {
+        self.failures.iter().any(|f| f.kind == kind)
+    }
+}

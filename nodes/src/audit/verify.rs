@@ -1,0 +1,635 @@
+//! The audit itself: three transcripts against the approved job and against each other.
+//!
+//! [`verify`] runs the per-transcript checks ([`super::integrity`]) and then the checks
+//! that need more than one transcript: one transcript per party; every header names the
+//! approved job, circuit, rules and federation; messages pair up (sender's `sent` record
+//! equals receiver's `recv` record in phase, sequence number, length and hash, and nothing
+//! is received that was not sent); the three parties recorded the same reveals; the
+//! reveals match the output policy. Messages and reveals are compared only between
+//! transcripts that passed their own checks (a failed transcript is already a failed
+//! audit, and comparing an altered one would only add noise).
+//!
+//! A job that aborted can still pass: the transcripts are then consistent records of an
+//! aborted job, and messages a party sent that its peer never read because the peer had
+//! already aborted are listed as notes, not failures. The report says how the job ended.
+//!
+//! Cost: linear in the transcripts' size, one signature check per checkpoint.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use samen_protocol::context::Direction;
+use samen_protocol::PartyId;
+
+use super::integrity::{check_transcript, MessageFact, TranscriptFacts, MAX_LISTED_PER_KIND};
+use super::{
+    ApprovedJob, ApprovedJobSummary, AuditReport, CountRule, DisclosureRow, Failure, FailureKind,
+    PartySummary, PhaseRow, Verdict,
+};
+use crate::transcript::format::{Outcome, RevealEntry};
+use crate::transcript::reader::{read_file, ParsedTranscript};
+use crate::transcript::TranscriptError;
+
+/// A transcript to audit, with the name it is reported under (usually its file path).
+#[derive(Clone, Debug)]
+pub struct LabelledTranscript {
+    /// File name or other label.
+    pub label: String,
+    /// The parsed transcript.
+    pub parsed: ParsedTranscript,
+}
+
+/// Reads the transcript files and audits them (see [`verify`]). Fails only if a file
+/// cannot be opened; everything wrong inside a file is a named failure in the report.
+pub fn verify_files<P: AsRef<Path>>(
+    job: &ApprovedJob,
+    paths: &[P],
+) -> Result<AuditReport, TranscriptError> {
+    let mut transcripts = Vec::with_capacity(paths.len());
+    for p in paths {
+        let parsed = read_file(p)?;
+        transcripts.push(LabelledTranscript {
+            label: p.as_ref().display().to_string(),
+            parsed,
+        });
+    }
+    Ok(verify(job, &transcripts))
+}
+
+struct Failures {
+    list: Vec<Failure>,
+    counts: BTreeMap<(FailureKind, Option<PartyId>), usize>,
+}
+
+impl Failures {
+    fn push(
+        &mut self,
+        kind: FailureKind,
+        party: Option<PartyId>,
+        record: Option<u64>,
+        message: String,
+    ) {
+        let n = self.counts.entry((kind, party)).or_insert(0);
+        *n += 1;
+        if *n <= MAX_LISTED_PER_KIND {
+            self.list.push(Failure {
+                kind,
+                party,
+                record,
+                message,
+            });
+        }
+    }
+
+    fn finish(mut self) -> Vec<Failure> {
+        for ((kind, party), n) in self.counts {
+            if n > MAX_LISTED_PER_KIND {
+                let message = format!(
+                    "… and {} more failures of this kind",
+                    n - MAX_LISTED_PER_KIND
+                );
+                self.list.push(Failure {
+                    kind,
+                    party,
+                    record: None,
+                    message,
+                });
+            }
+        }
+        self.list
+    }
+}
+
+/// Audits `transcripts` (in any order, one per party) against `job`.
+pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditReport {
+    let facts: Vec<TranscriptFacts> = transcripts
+        .iter()
+        .map(|t| check_transcript(&t.parsed, &job.signing_keys))
+        .collect();
+    let mut failures: Vec<Failure> = facts
+        .iter()
+        .flat_map(|f| f.failures.iter().cloned())
+        .collect();
+    let mut cross = Failures {
+        list: Vec::new(),
+        counts: BTreeMap::new(),
+    };
+    let mut notes = Vec::new();
+
+    // One transcript per party.
+    let mut by_party: [Option<usize>; 3] = [None; 3];
+    for (k, f) in facts.iter().enumerate() {
+        let Some(p) = f.party() else {
+            cross.push(
+                FailureKind::MissingTranscript,
+                None,
+                None,
+                format!(
+                    "{}: no header, so it is no party's transcript",
+                    transcripts[k].label
+                ),
+            );
+            continue;
+        };
+        match by_party[p.index()] {
+            Some(other) => cross.push(
+                FailureKind::MissingTranscript,
+                Some(p),
+                None,
+                format!(
+                    "both {} and {} claim to be {}'s transcript",
+                    transcripts[other].label,
+                    transcripts[k].label,
+                    p.agency()
+                ),
+            ),
+            None => by_party[p.index()] = Some(k),
+        }
+    }
+    for p in PartyId::ALL {
+        if by_party[p.index()].is_none() {
+            cross.push(
+                FailureKind::MissingTranscript,
+                Some(p),
+                None,
+                format!("no transcript of {} was given", p.agency()),
+            );
+        }
+    }
+
+    // The approved job.
+    for f in &facts {
+        let (Some(h), Some(p)) = (&f.header, f.party()) else {
+            continue;
+        };
+        let checks = [
+            (FailureKind::WrongJob, "job", h.job, job.job_hash),
+            (
+                FailureKind::WrongCircuit,
+                "circuit",
+                h.circuit,
+                job.circuit_hash,
+            ),
+            (FailureKind::WrongRules, "rules", h.rules, job.rules_hash),
+            (
+                FailureKind::WrongFederation,
+                "federation",
+                h.federation,
+                job.federation_fingerprint,
+            ),
+        ];
+        for (kind, what, got, want) in checks {
+            if got != want {
+                cross.push(
+                    kind,
+                    Some(p),
+                    Some(1),
+                    format!(
+                        "the header names {what} {} but the approved job has {}",
+                        short(&got),
+                        short(&want)
+                    ),
+                );
+            }
+        }
+        if f.outcome == Some(Outcome::Success) && f.input_commitment.is_none() {
+            cross.push(
+                FailureKind::MissingInputCommitment,
+                Some(p),
+                None,
+                "a successful job without an input commitment".into(),
+            );
+        }
+    }
+
+    // Messages pair up between intact transcripts.
+    let intact = |p: PartyId| {
+        by_party[p.index()]
+            .map(|k| &facts[k])
+            .filter(|f| f.intact())
+    };
+    for a in PartyId::ALL {
+        for b in [a.next(), a.prev()] {
+            match (intact(a), intact(b)) {
+                (Some(fa), Some(fb)) => check_pair(a, fa, b, fb, &mut cross, &mut notes),
+                _ => {
+                    if a.index() < b.index()
+                        && by_party[a.index()].is_some()
+                        && by_party[b.index()].is_some()
+                    {
+                        notes.push(format!(
+                            "messages between {} and {} were not compared: a transcript failed its own checks",
+                            a.agency(),
+                            b.agency()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // Reveals: the same at every intact party, and within the policy.
+    let intact_parties: Vec<(PartyId, &TranscriptFacts)> = PartyId::ALL
+        .iter()
+        .filter_map(|&p| intact(p).map(|f| (p, f)))
+        .collect();
+    let reference = intact_parties
+        .iter()
+        .map(|(_, f)| f)
+        .max_by_key(|f| f.reveals.len())
+        .copied()
+        .or_else(|| facts.iter().max_by_key(|f| f.reveals.len()));
+    let reference_reveals: Vec<RevealEntry> = reference
+        .map(|f| f.reveals.iter().map(|(_, r)| r.clone()).collect())
+        .unwrap_or_default();
+    for (p, f) in &intact_parties {
+        check_reveals_agree(*p, f, &reference_reveals, &mut cross);
+    }
+    let all_succeeded = PartyId::ALL
+        .iter()
+        .all(|p| by_party[p.index()].is_some_and(|k| facts[k].outcome == Some(Outcome::Success)));
+    let disclosure = check_policy(job, &reference_reveals, all_succeeded, &mut cross);
+
+    failures.extend(cross.finish());
+    let summaries = transcripts
+        .iter()
+        .zip(&facts)
+        .filter_map(|(t, f)| {
+            Some(PartySummary {
+                party: f.party()?,
+                label: t.label.clone(),
+                records: f.records,
+                last_valid_checkpoint: f.last_valid_checkpoint,
+                complete: f.complete,
+                outcome: f.outcome.clone(),
+                input_commitment: f.input_commitment,
+                intact: f.intact(),
+            })
+        })
+        .collect();
+    AuditReport {
+        verdict: if failures.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        job: summarise_job(job),
+        job_outcome: job_outcome(&by_party, &facts),
+        failures,
+        notes,
+        transcripts: summaries,
+        disclosure,
+        timeline: timeline(&by_party, &facts),
+    }
+}
+
+fn short(d: &[u8; 32]) -> String {
+    hex::encode(&d[..8])
+}
+
+fn filtered(f: &TranscriptFacts, dir: Direction, peer: PartyId) -> Vec<&MessageFact> {
+    f.messages
+        .iter()
+        .filter(|m| m.entry.direction == dir && m.entry.peer == peer)
+        .collect()
+}
+
+fn check_pair(
+    a: PartyId,
+    fa: &TranscriptFacts,
+    b: PartyId,
+    fb: &TranscriptFacts,
+    out: &mut Failures,
+    notes: &mut Vec<String>,
+) {
+    let sent = filtered(fa, Direction::Sent, b);
+    let received = filtered(fb, Direction::Received, a);
+    for (s, r) in sent.iter().zip(&received) {
+        let (s, r) = (&s.entry, &r.entry);
+        if s.seq != r.seq || s.phase != r.phase || s.len != r.len || s.hash != r.hash {
+            let what = if s.seq != r.seq {
+                format!("sequence {} vs {}", s.seq, r.seq)
+            } else if s.phase != r.phase {
+                format!("phase `{}` vs `{}`", s.phase, r.phase)
+            } else if s.len != r.len {
+                format!("{} vs {} bytes", s.len, r.len)
+            } else {
+                "different hashes: the message was altered between them".to_string()
+            };
+            out.push(
+                FailureKind::MessageMismatch,
+                Some(b),
+                None,
+                format!(
+                    "message {} from {} to {} (phase `{}`): sender and receiver disagree: {what}",
+                    s.seq,
+                    a.agency(),
+                    b.agency(),
+                    s.phase
+                ),
+            );
+        }
+    }
+    if received.len() > sent.len() {
+        for r in &received[sent.len()..] {
+            out.push(
+                FailureKind::ReceivedNotSent,
+                Some(b),
+                Some(r.record),
+                format!(
+                    "{} recorded receiving message {} from {} (phase `{}`) that {} did not record sending",
+                    b.agency(),
+                    r.entry.seq,
+                    a.agency(),
+                    r.entry.phase,
+                    a.agency()
+                ),
+            );
+        }
+    }
+    if sent.len() > received.len() {
+        let missing = &sent[received.len()..];
+        if fb.outcome == Some(Outcome::Success) {
+            for s in missing {
+                out.push(
+                    FailureKind::SentNotReceived,
+                    Some(a),
+                    Some(s.record),
+                    format!(
+                        "{} recorded sending message {} to {} (phase `{}`, {} bytes) that {} did not record receiving",
+                        a.agency(),
+                        s.entry.seq,
+                        b.agency(),
+                        s.entry.phase,
+                        s.entry.len,
+                        b.agency()
+                    ),
+                );
+            }
+        } else {
+            notes.push(format!(
+                "{} message(s) from {} to {} were not received because {} stopped first (aborted)",
+                missing.len(),
+                a.agency(),
+                b.agency(),
+                b.agency()
+            ));
+        }
+    }
+}
+
+fn check_reveals_agree(
+    p: PartyId,
+    f: &TranscriptFacts,
+    reference: &[RevealEntry],
+    out: &mut Failures,
+) {
+    let complete_run = f.outcome == Some(Outcome::Success);
+    for (k, (record, r)) in f.reveals.iter().enumerate() {
+        if reference.get(k) != Some(r) {
+            out.push(
+                FailureKind::RevealMismatch,
+                Some(p),
+                Some(*record),
+                format!(
+                    "{} recorded reveal {} as {} value(s) of `{}` to {}, which the other parties did not record",
+                    p.agency(),
+                    k + 1,
+                    r.count,
+                    r.output,
+                    names(&r.to)
+                ),
+            );
+            return;
+        }
+    }
+    if complete_run && f.reveals.len() < reference.len() {
+        let r = &reference[f.reveals.len()];
+        out.push(
+            FailureKind::RevealMismatch,
+            Some(p),
+            None,
+            format!(
+                "{} did not record the reveal of `{}` to {} that another party recorded",
+                p.agency(),
+                r.output,
+                names(&r.to)
+            ),
+        );
+    }
+}
+
+/// Checks reveals against the output policy and builds the disclosure table.
+fn check_policy(
+    job: &ApprovedJob,
+    reveals: &[RevealEntry],
+    all_succeeded: bool,
+    out: &mut Failures,
+) -> Vec<DisclosureRow> {
+    // (output) -> (values, reveals, phases)
+    let mut per_output: BTreeMap<&str, (u64, u64, Vec<String>, Vec<PartyId>)> = BTreeMap::new();
+    for r in reveals {
+        let e = per_output
+            .entry(r.output.as_str())
+            .or_insert((0, 0, Vec::new(), r.to.clone()));
+        e.0 = e.0.saturating_add(r.count);
+        e.1 += 1;
+        if !e.2.contains(&r.phase) {
+            e.2.push(r.phase.clone());
+        }
+        let permitted = job.outputs.iter().find(|o| o.output == r.output);
+        match permitted {
+            None => out.push(
+                FailureKind::RevealNotPermitted,
+                None,
+                None,
+                format!(
+                    "`{}` was opened to {} but the output policy has no such output",
+                    r.output,
+                    names(&r.to)
+                ),
+            ),
+            Some(o) if o.recipients != r.to => out.push(
+                FailureKind::RevealNotPermitted,
+                None,
+                None,
+                format!(
+                    "`{}` was opened to {} but the output policy allows only {}",
+                    r.output,
+                    names(&r.to),
+                    names(&o.recipients)
+                ),
+            ),
+            _ => {}
+        }
+        if r.to != e.3 {
+            // Recipients changed between reveals of one output: list under the union.
+            for p in &r.to {
+                if !e.3.contains(p) {
+                    e.3.push(*p);
+                }
+            }
+            e.3.sort();
+        }
+    }
+    for o in &job.outputs {
+        let (values, count) = per_output
+            .get(o.output.as_str())
+            .map(|e| (e.0, e.1))
+            .unwrap_or((0, 0));
+        if count > o.max_reveals {
+            out.push(
+                FailureKind::RevealCount,
+                None,
+                None,
+                format!(
+                    "`{}` was revealed {} times; the policy allows {}",
+                    o.output, count, o.max_reveals
+                ),
+            );
+        }
+        let problem = match o.count {
+            CountRule::Exactly(n) if values > n || (all_succeeded && values != n) => {
+                Some(format!("exactly {n}"))
+            }
+            CountRule::AtMost(n) if values > n => Some(format!("at most {n}")),
+            _ => None,
+        };
+        if let Some(allowed) = problem {
+            out.push(
+                FailureKind::RevealCount,
+                None,
+                None,
+                format!(
+                    "{} value(s) of `{}` were revealed; the policy allows {allowed}",
+                    values, o.output
+                ),
+            );
+        }
+    }
+    let mut rows = Vec::new();
+    for p in PartyId::ALL {
+        for (output, (values, count, phases, to)) in &per_output {
+            if to.contains(&p) {
+                let permitted = job
+                    .outputs
+                    .iter()
+                    .any(|o| o.output == *output && o.recipients.contains(&p));
+                rows.push(DisclosureRow {
+                    party: p,
+                    output: output.to_string(),
+                    values: *values,
+                    reveals: *count,
+                    phases: phases.clone(),
+                    permitted,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// `SVB`, `SVB and UWV`, `SVB, UWV and Belastingdienst`, or `nobody`.
+pub fn names(parties: &[PartyId]) -> String {
+    let n: Vec<&str> = parties.iter().map(|p| p.agency()).collect();
+    match n.len() {
+        0 => "nobody".into(),
+        1 => n[0].into(),
+        k => format!("{} and {}", n[..k - 1].join(", "), n[k - 1]),
+    }
+}
+
+fn summarise_job(job: &ApprovedJob) -> ApprovedJobSummary {
+    let policy = job
+        .outputs
+        .iter()
+        .map(|o| {
+            let count = match o.count {
+                CountRule::Exactly(n) => format!("exactly {n} value(s)"),
+                CountRule::AtMost(n) => format!("at most {n} value(s)"),
+                CountRule::Any => "any number of values".to_string(),
+            };
+            format!(
+                "`{}` to {}: {count}, in at most {} reveal(s)",
+                o.output,
+                names(&o.recipients),
+                o.max_reveals
+            )
+        })
+        .collect();
+    ApprovedJobSummary {
+        job_id: job.job_id.clone(),
+        description: job.description.clone(),
+        job_hash: hex::encode(job.job_hash),
+        circuit_hash: hex::encode(job.circuit_hash),
+        rules_hash: hex::encode(job.rules_hash),
+        federation_fingerprint: hex::encode(job.federation_fingerprint),
+        policy,
+        approvals: job.approvals.clone(),
+    }
+}
+
+fn job_outcome(by_party: &[Option<usize>; 3], facts: &[TranscriptFacts]) -> String {
+    let mut parts = Vec::new();
+    let mut all_success = true;
+    for p in PartyId::ALL {
+        match by_party[p.index()].map(|k| &facts[k].outcome) {
+            Some(Some(Outcome::Success)) => {}
+            Some(Some(Outcome::Abort { reason })) => {
+                all_success = false;
+                parts.push(format!("{} aborted ({reason})", p.agency()));
+            }
+            Some(None) => {
+                all_success = false;
+                parts.push(format!("{} recorded no outcome", p.agency()));
+            }
+            None => {
+                all_success = false;
+                parts.push(format!("no transcript of {}", p.agency()));
+            }
+        }
+    }
+    if all_success {
+        "the job completed successfully at all three parties".into()
+    } else {
+        format!("the job did not complete: {}", parts.join("; "))
+    }
+}
+
+fn timeline(by_party: &[Option<usize>; 3], facts: &[TranscriptFacts]) -> Vec<PhaseRow> {
+    // Phase names in the order of first appearance, taking parties in index order.
+    let mut order: Vec<String> = Vec::new();
+    for k in by_party.iter().flatten() {
+        for ph in &facts[*k].phases {
+            if !order.contains(&ph.name) {
+                order.push(ph.name.clone());
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let mut parties: [Option<super::PhaseTraffic>; 3] = Default::default();
+            for p in PartyId::ALL {
+                if let Some(k) = by_party[p.index()] {
+                    // A phase name may occur more than once: add its traffic up.
+                    for ph in facts[k].phases.iter().filter(|ph| ph.name == name) {
+                        let t = parties[p.index()].get_or_insert_with(Default::default);
+                        t.bytes_sent += ph.traffic.bytes_sent;
+                        t.bytes_received += ph.traffic.bytes_received;
+                        t.messages_sent += ph.traffic.messages_sent;
+                        t.messages_received += ph.traffic.messages_received;
+                        t.duration_ms = match (t.duration_ms, ph.traffic.duration_ms) {
+                            (Some(a), Some(b)) => Some(a + b),
+                            (a, b) => a.or(b),
+                        };
+                    }
+                }
+            }
+            PhaseRow {
+                phase: name,
+                parties,
+            }
+        })
+        .collect()
+}
