@@ -17,6 +17,7 @@ pub mod channel;
 pub mod context;
 pub mod error;
 pub mod harness;
+pub mod linkage;
 pub mod ops;
 pub mod party;
 pub mod randomness;
