@@ -6,6 +6,9 @@
 //!   [`ir::Gate`]s in topological order, with a canonical encoding and a BLAKE3 hash.
 //! - [`builder`]: [`builder::Builder`], the typed way to write circuits.
 //! - [`eval`]: the plaintext evaluator, the reference semantics of the IR.
+//! - [`passes`]: the optimiser (folding, CSE, DCE, owner-local partial evaluation).
+//! - [`bristol`]: Bristol Fashion import and export.
+//! - [`cost`]: the cost model (ANDs, multiplications, rounds, bits per party per row).
 //!
 //! The contract with the secure evaluator in `samen-protocol` is [`ir::Circuit::gates`]:
 //! each gate's [`ir::Op`], result [`ir::WireType`] and [`ir::Placement`]; see
@@ -14,9 +17,12 @@
 #![warn(missing_docs)]
 
 pub mod aio;
+pub mod bristol;
 pub mod builder;
+pub mod cost;
 pub mod eval;
 pub mod ir;
+pub mod passes;
 
 pub use builder::{BuildError, Builder};
 pub use ir::{

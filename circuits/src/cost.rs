@@ -1,0 +1,580 @@
+//! The cost model: AND gates, multiplications, rounds on the critical path and bits sent
+//! per party, per circuit row, of evaluating a circuit with the engine of `samen-protocol`
+//! (replicated sharing, Araki et al. CCS 2016; conversions and comparisons of ABY3 §5).
+//!
+//! Every number comes from ONE place, [`CostTable`] and its [`CostTable::gate`] method,
+//! which mirrors the engine's algorithms (including its carry trees, so that constants and
+//! widths give exact counts) under the lowering below. Bits are per row: a boolean gate on
+//! a bit-sliced column sends one bit per row per party, amortised over 64 rows per word.
+//! Gates whose operands are public or local cost nothing (owners compute them in the clear).
+//!
+//! | IR gate (secret operands) | engine operation | ANDs | rounds | bits sent per row |
+//! | --- | --- | --- | --- | --- |
+//! | `share` arith / `Bool{w}` | `input` (owner `o` → `o+1`) | 0 | 1 | owner: 64 / `w` |
+//! | `add`, `sub`, `neg`, `xor`, `not`, with a public operand: `mul`, `and` | local | 0 | 0 | 0 |
+//! | `mul` | multiplication | 0 (1 mult) | 1 | 64 each |
+//! | `and` on `Bool{w}` | AND | `w` | 1 | `w` each |
+//! | `lt`/`le` arith, `l = min(64, max(wa, wb) + 1)` | MSB of the difference on `l` bits | `(l−1) + (l−2) + tree(l−2)` (241 at `l = 64`) | `2 + ⌈log2(l−2)⌉` (8 at 64) | ANDs each |
+//! | `eq` arith | `P_0` inputs `d_0 + d_1` on `l` bits, AND tree | `l − 1` | `1 + ⌈log2 l⌉` | ANDs each, `P_0` `+ l` |
+//! | `lt`/`le` `Bool{w}`, both secret | flip sign bits; generate layer + carry tree | `w + 2(w−1) − ⌈log2 w⌉` | `1 + ⌈log2 w⌉` | ANDs each |
+//! | `lt`/`le` `Bool{w}` vs public `c` | carry tree of `x + (2^w − c)`, constant-aware | `< 2w` | `≤ ⌈log2 w⌉` | ANDs each |
+//! | `eq` `Bool{w}` | AND tree over XNOR bits | `w − 1` | `⌈log2 w⌉` | ANDs each |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` | 1 | `w` each |
+//! | `mux` arith, `bitmul` | bit × value (3-party OT, ABY3 §5.4) | 0 (1 injection) | 1 | 320 / 128 / 320 |
+//! | `b2a` `Bool{w}` | `w` bit injections | 0 (`w` injections) | 1 | `256w` / `64w` / `64w` |
+//! | `a2b{w}` | full adder + Sklansky prefix | `(w−1) + (w−2) + prefix(w−2)` | `2 + ⌈log2(w−2)⌉` (`w ≥ 3`) | ANDs each |
+//! | output to party `j` | reveal (`j−1` → `j`) | 0 | 1 | sender: 64 / `w` |
+//!
+//! Rounds on the critical path assume all gates whose operands are ready are batched into
+//! the same rounds: a gate finishes `rounds(gate)` after the latest of its operands, and the
+//! circuit's rounds are the latest output plus one for the reveal. A later test checks this
+//! table against the engine's counters; adjust [`CostTable`] if the engine changes.
+
+use crate::ir::{mask, Circuit, Op, Party, Placement, WireId, WireType};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The cost of one gate, per row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GateCost {
+    /// AND gates (boolean multiplications).
+    pub and_gates: u64,
+    /// Secret × secret ring multiplications.
+    pub multiplications: u64,
+    /// Bit injections (bit × value products by 3-party OT).
+    pub bit_injections: u64,
+    /// Rounds from the latest operand to the result.
+    pub rounds: u32,
+    /// Bits sent by each party (index = party).
+    pub bits_sent: [u64; 3],
+}
+
+impl GateCost {
+    fn ands(ands: u64, rounds: u32) -> GateCost {
+        GateCost {
+            and_gates: ands,
+            rounds,
+            bits_sent: [ands; 3],
+            ..GateCost::default()
+        }
+    }
+}
+
+/// Per-op constants of the engine protocol. The formulas are in [`CostTable::gate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CostTable {
+    /// Bits of a ring element (arith share components, multiplication messages).
+    pub word_bits: u64,
+    /// Bits sent by each party in one B2A bit injection (`P_0` is the OT sender).
+    pub b2a_bits: [u64; 3],
+    /// Bits sent by each party in one bit × value product (senders `P_0` and `P_2`).
+    pub bit_times_value_bits: [u64; 3],
+}
+
+impl Default for CostTable {
+    fn default() -> CostTable {
+        CostTable {
+            word_bits: 64,
+            b2a_bits: [256, 64, 64],
+            bit_times_value_bits: [320, 128, 320],
+        }
+    }
+}
+
+/// A lane of a bit-sliced value in the simulation of the engine's carry trees: a public
+/// zero or a secret-shared bit (the trees never see a public one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lane {
+    Zero,
+    Shared,
+}
+
+/// Counts ANDs and rounds of the engine's lane algorithms without running them.
+#[derive(Default)]
+struct Sim {
+    ands: u64,
+    rounds: u32,
+}
+
+impl Sim {
+    fn and_batch(&mut self, reqs: &[(Lane, Lane)]) -> Vec<Lane> {
+        let mut n = 0;
+        let out = reqs
+            .iter()
+            .map(|r| match *r {
+                (Lane::Zero, _) | (_, Lane::Zero) => Lane::Zero,
+                (Lane::Shared, Lane::Shared) => {
+                    n += 1;
+                    Lane::Shared
+                }
+            })
+            .collect();
+        if n > 0 {
+            self.ands += n;
+            self.rounds += 1;
+        }
+        out
+    }
+
+    fn xor(a: Lane, b: Lane) -> Lane {
+        match (a, b) {
+            (Lane::Zero, x) | (x, Lane::Zero) => x,
+            _ => Lane::Shared,
+        }
+    }
+
+    /// Carry out of (generate, propagate) leaves, lowest first; the lowest group's
+    /// propagate is never computed.
+    fn carry_out(&mut self, leaves: Vec<(Lane, Lane)>) -> Lane {
+        let mut groups: Vec<(Lane, Option<Lane>)> = leaves
+            .into_iter()
+            .enumerate()
+            .map(|(i, (g, p))| (g, (i > 0).then_some(p)))
+            .collect();
+        if groups.is_empty() {
+            return Lane::Zero;
+        }
+        while groups.len() > 1 {
+            let mut reqs = Vec::new();
+            for pair in groups.chunks(2) {
+                if let [lo, hi] = pair {
+                    let p_hi = hi.1.unwrap_or(Lane::Shared);
+                    reqs.push((p_hi, lo.0));
+                    if let Some(p_lo) = lo.1 {
+                        reqs.push((p_hi, p_lo));
+                    }
+                }
+            }
+            let mut res = self.and_batch(&reqs).into_iter();
+            let mut next = Vec::new();
+            let mut it = groups.into_iter();
+            while let Some(lo) = it.next() {
+                match it.next() {
+                    Some(hi) => {
+                        let g = Sim::xor(hi.0, res.next().unwrap_or(Lane::Shared));
+                        let p = lo.1.map(|_| res.next().unwrap_or(Lane::Shared));
+                        next.push((g, p));
+                    }
+                    None => next.push(lo),
+                }
+            }
+            groups = next;
+        }
+        groups[0].0
+    }
+
+    /// Sklansky parallel prefix over `n` shared leaves (the lowest lacks a propagate).
+    fn prefix(&mut self, n: usize) {
+        let mut half = 1;
+        while half < n {
+            let mut reqs = 0u64;
+            let mut b = 0;
+            while b < n {
+                let m = b + half - 1;
+                for _ in (m + 1)..(b + 2 * half).min(n) {
+                    reqs += if b != 0 { 2 } else { 1 };
+                }
+                b += 2 * half;
+            }
+            if reqs > 0 {
+                self.ands += reqs;
+                self.rounds += 1;
+            }
+            half *= 2;
+        }
+    }
+
+    /// AND of `n` shared lanes by a tree.
+    fn and_all(&mut self, n: usize) {
+        let mut n = n;
+        while n > 1 {
+            self.ands += (n / 2) as u64;
+            self.rounds += 1;
+            n = n.div_ceil(2);
+        }
+    }
+
+    /// The full-adder layer of A2B/MSB on `bits` bits: `bits − 1` ANDs.
+    fn full_adder(&mut self, bits: u32) {
+        if bits > 1 {
+            self.ands += (bits - 1) as u64;
+            self.rounds += 1;
+        }
+    }
+
+    /// MSB of an arithmetic sharing read as `bits` bits.
+    fn msb(&mut self, bits: u32) {
+        self.full_adder(bits);
+        if bits >= 3 {
+            let n = bits as usize - 2;
+            self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
+            self.carry_out(vec![(Lane::Shared, Lane::Shared); n]);
+        }
+    }
+
+    /// A2B on `bits` bits.
+    fn a2b(&mut self, bits: u32) {
+        self.full_adder(bits);
+        if bits >= 3 {
+            let n = bits as usize - 2;
+            self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
+            self.prefix(n);
+        }
+    }
+
+    /// Unsigned `x ≥ k` for a shared `width`-bit `x` and public `k`.
+    fn ge_const(&mut self, width: u8, k: u64) {
+        if k == 0 || (width < 64 && k >> width != 0) {
+            return;
+        }
+        let m = k.wrapping_neg() & mask(width);
+        let leaves = (0..width)
+            .map(|j| {
+                if m >> j & 1 == 1 {
+                    (Lane::Shared, Lane::Shared)
+                } else {
+                    (Lane::Zero, Lane::Shared)
+                }
+            })
+            .collect();
+        self.carry_out(leaves);
+    }
+
+    /// Unsigned `x ≥ y`, both shared, `width` bits.
+    fn ge_shared(&mut self, width: u8) {
+        let n = width as usize;
+        self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
+        self.carry_out(vec![(Lane::Shared, Lane::Shared); n]);
+    }
+}
+
+impl CostTable {
+    fn sim(ands_and_rounds: impl FnOnce(&mut Sim)) -> GateCost {
+        let mut s = Sim::default();
+        ands_and_rounds(&mut s);
+        GateCost::ands(s.ands, s.rounds)
+    }
+
+    /// The cost of gate `wire` of `circuit`, per row (see the module table).
+    pub fn gate(&self, circuit: &Circuit, wire: WireId) -> GateCost {
+        let g = circuit.gate(wire);
+        let ops = g.op.operands();
+        let ty = |i: usize| circuit.gate(ops[i]).ty;
+        let public = |i: usize| match circuit.gate(ops[i]).op {
+            Op::Const { value, .. } => Some(value),
+            _ => None,
+        };
+        if let Op::Share { x, ty } = &g.op {
+            let mut c = GateCost {
+                rounds: 1,
+                ..GateCost::default()
+            };
+            if let Some(owner) = circuit.gate(*x).placement.owner() {
+                c.bits_sent[owner.index()] = self.value_bits(*ty);
+            }
+            return c;
+        }
+        if g.placement != Placement::Secret {
+            return GateCost::default();
+        }
+        let any_public = (0..ops.len()).any(|i| public(i).is_some());
+        match &g.op {
+            Op::Mul(_) if !any_public => GateCost {
+                multiplications: 1,
+                rounds: 1,
+                bits_sent: [self.word_bits; 3],
+                ..GateCost::default()
+            },
+            Op::And(_) if !any_public => GateCost::ands(g.ty.width() as u64, 1),
+            Op::Lt(_) | Op::Le(_) | Op::Eq(_) => match ty(0) {
+                WireType::Arith { width: wa } => {
+                    let l = (wa.max(ty(1).width()) as u32 + 1).min(64);
+                    if let Op::Eq(_) = g.op {
+                        let mut c = CostTable::sim(|s| s.and_all(l as usize));
+                        c.rounds += 1;
+                        c.bits_sent[Party::Svb.index()] += l as u64;
+                        c
+                    } else {
+                        CostTable::sim(|s| s.msb(l))
+                    }
+                }
+                WireType::Bool { width } => {
+                    let sign = 1u64 << (width - 1);
+                    CostTable::sim(|s| match (&g.op, public(0), public(1)) {
+                        (Op::Eq(_), _, _) => s.and_all(width as usize),
+                        // x < c ⇔ ¬(x ≥ c); x ≤ c ⇔ x < c + 1 (signed: flip sign bits).
+                        (Op::Lt(_), None, Some(c)) => s.ge_const(width, (c ^ sign) & mask(width)),
+                        (Op::Le(_), None, Some(c)) => {
+                            if let Some(k) = ((c ^ sign) & mask(width)).checked_add(1) {
+                                s.ge_const(width, k)
+                            }
+                        }
+                        // c < x ⇔ ¬(x ≤ c); c ≤ x ⇔ x ≥ c.
+                        (Op::Lt(_), Some(c), None) => {
+                            if let Some(k) = ((c ^ sign) & mask(width)).checked_add(1) {
+                                s.ge_const(width, k)
+                            }
+                        }
+                        (Op::Le(_), Some(c), None) => s.ge_const(width, (c ^ sign) & mask(width)),
+                        _ => s.ge_shared(width),
+                    })
+                }
+            },
+            Op::Mux(_) => match g.ty {
+                WireType::Bool { width } => GateCost::ands(width as u64, 1),
+                WireType::Arith { .. } => self.bit_times_value(),
+            },
+            Op::BitMul(_) => self.bit_times_value(),
+            Op::A2B { width, .. } => CostTable::sim(|s| s.a2b(*width as u32)),
+            Op::B2A(_) => {
+                let w = ty(0).width() as u64;
+                GateCost {
+                    bit_injections: w,
+                    rounds: 1,
+                    bits_sent: self.b2a_bits.map(|b| b * w),
+                    ..GateCost::default()
+                }
+            }
+            _ => GateCost::default(),
+        }
+    }
+
+    fn bit_times_value(&self) -> GateCost {
+        GateCost {
+            bit_injections: 1,
+            rounds: 1,
+            bits_sent: self.bit_times_value_bits,
+            ..GateCost::default()
+        }
+    }
+
+    /// Bits of one value of type `ty` on the wire: 64 for arith, `w` for `Bool{w}`.
+    pub fn value_bits(&self, ty: WireType) -> u64 {
+        match ty {
+            WireType::Arith { .. } => self.word_bits,
+            WireType::Bool { width } => width as u64,
+        }
+    }
+}
+
+/// When each gate's result is ready, in rounds from the start (local gates: when their
+/// operands are).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// Per gate: the round after which its result is available.
+    pub ready: Vec<u32>,
+    /// Rounds of the whole circuit, including the final reveal.
+    pub rounds: u32,
+}
+
+impl Schedule {
+    /// The interactive gates grouped by the round in which they start (the latest ready
+    /// time of their operands): gates of one group can be batched together.
+    pub fn layers(&self, circuit: &Circuit, table: &CostTable) -> Vec<Vec<WireId>> {
+        let mut layers: Vec<Vec<WireId>> = Vec::new();
+        for (i, g) in circuit.gates().iter().enumerate() {
+            let w = WireId(i as u32);
+            if table.gate(circuit, w).rounds == 0 {
+                continue;
+            }
+            let start =
+                g.op.operands()
+                    .iter()
+                    .map(|x| self.ready[x.index()])
+                    .max()
+                    .unwrap_or(0) as usize;
+            if layers.len() <= start {
+                layers.resize(start + 1, Vec::new());
+            }
+            layers[start].push(w);
+        }
+        layers
+    }
+}
+
+/// The round schedule of `circuit` under `table`.
+pub fn schedule(circuit: &Circuit, table: &CostTable) -> Schedule {
+    let mut ready = Vec::with_capacity(circuit.len());
+    for (i, g) in circuit.gates().iter().enumerate() {
+        let start =
+            g.op.operands()
+                .iter()
+                .map(|x| ready[x.index()])
+                .max()
+                .unwrap_or(0);
+        ready.push(start + table.gate(circuit, WireId(i as u32)).rounds);
+    }
+    let rounds = circuit
+        .outputs()
+        .iter()
+        .map(|o| {
+            let reveal = u32::from(circuit.gate(o.wire).placement == Placement::Secret);
+            ready[o.wire.index()] + reveal
+        })
+        .max()
+        .unwrap_or(0);
+    Schedule { ready, rounds }
+}
+
+/// Totals for one op kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpTally {
+    /// Gates of this kind.
+    pub count: u64,
+    /// Of which with secret results (or `share`).
+    pub secret: u64,
+    /// Summed cost.
+    pub cost: GateCost,
+}
+
+/// The cost report of a circuit, per row.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CostReport {
+    /// All gates.
+    pub gates: u64,
+    /// Gates computed locally by an owner in the clear.
+    pub local_gates: u64,
+    /// Gates with secret results.
+    pub secret_gates: u64,
+    /// AND gates.
+    pub and_gates: u64,
+    /// Secret × secret multiplications.
+    pub multiplications: u64,
+    /// Bit injections (bit × value, B2A).
+    pub bit_injections: u64,
+    /// Rounds on the critical path, including input sharing and the final reveal.
+    pub rounds: u32,
+    /// Bits sent by each party, in total (gates, inputs and reveals).
+    pub bits_sent: [u64; 3],
+    /// Of which for sharing inputs.
+    pub input_bits: [u64; 3],
+    /// Of which for revealing outputs.
+    pub reveal_bits: [u64; 3],
+    /// Per op kind (by mnemonic).
+    pub by_op: BTreeMap<&'static str, OpTally>,
+}
+
+/// The cost report of `circuit` under the default [`CostTable`].
+pub fn cost(circuit: &Circuit) -> CostReport {
+    cost_with(circuit, &CostTable::default())
+}
+
+/// The cost report of `circuit` under `table`.
+pub fn cost_with(circuit: &Circuit, table: &CostTable) -> CostReport {
+    let mut r = CostReport {
+        gates: circuit.len() as u64,
+        ..CostReport::default()
+    };
+    for (i, g) in circuit.gates().iter().enumerate() {
+        let c = table.gate(circuit, WireId(i as u32));
+        match g.placement {
+            Placement::Local(_) => r.local_gates += 1,
+            Placement::Secret => r.secret_gates += 1,
+            Placement::Public => {}
+        }
+        r.and_gates += c.and_gates;
+        r.multiplications += c.multiplications;
+        r.bit_injections += c.bit_injections;
+        for p in 0..3 {
+            r.bits_sent[p] += c.bits_sent[p];
+            if let Op::Share { .. } = g.op {
+                r.input_bits[p] += c.bits_sent[p];
+            }
+        }
+        let t = r.by_op.entry(g.op.mnemonic()).or_default();
+        t.count += 1;
+        t.secret += u64::from(g.placement == Placement::Secret);
+        t.cost.and_gates += c.and_gates;
+        t.cost.multiplications += c.multiplications;
+        t.cost.bit_injections += c.bit_injections;
+        t.cost.rounds = t.cost.rounds.max(c.rounds);
+        for p in 0..3 {
+            t.cost.bits_sent[p] += c.bits_sent[p];
+        }
+    }
+    for o in circuit.outputs() {
+        let g = circuit.gate(o.wire);
+        if g.placement != Placement::Secret {
+            continue;
+        }
+        for to in o.reveal_to.iter() {
+            let sender = (to.index() + 2) % 3;
+            let bits = table.value_bits(g.ty);
+            r.bits_sent[sender] += bits;
+            r.reveal_bits[sender] += bits;
+        }
+    }
+    r.rounds = schedule(circuit, table).rounds;
+    r
+}
+
+impl fmt::Display for CostReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "gates            {:>10}  (local {}, secret {})",
+            self.gates, self.local_gates, self.secret_gates
+        )?;
+        writeln!(f, "AND gates        {:>10}", self.and_gates)?;
+        writeln!(f, "multiplications  {:>10}", self.multiplications)?;
+        writeln!(f, "bit injections   {:>10}", self.bit_injections)?;
+        writeln!(f, "rounds           {:>10}", self.rounds)?;
+        for p in Party::ALL {
+            let i = p.index();
+            writeln!(
+                f,
+                "bits sent {:<4}   {:>10}  (inputs {}, reveals {})",
+                p.short_name(),
+                self.bits_sent[i],
+                self.input_bits[i],
+                self.reveal_bits[i]
+            )?;
+        }
+        writeln!(
+            f,
+            "per op: count (secret)  ANDs  mults  injections  max rounds  bits svb/uwv/bd"
+        )?;
+        for (op, t) in &self.by_op {
+            writeln!(
+                f,
+                "  {:<8} {:>6} ({:>6})  {:>6} {:>5} {:>5} {:>3}  {}/{}/{}",
+                op,
+                t.count,
+                t.secret,
+                t.cost.and_gates,
+                t.cost.multiplications,
+                t.cost.bit_injections,
+                t.cost.rounds,
+                t.cost.bits_sent[0],
+                t.cost.bits_sent[1],
+                t.cost.bits_sent[2]
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_figures() {
+        // The engine documents 241 ANDs and 8 rounds for a 64-bit MSB, 8 rounds for A2B.
+        let mut s = Sim::default();
+        s.msb(64);
+        assert_eq!((s.ands, s.rounds), (241, 8));
+        let mut s = Sim::default();
+        s.a2b(64);
+        assert_eq!(s.rounds, 8);
+        let mut s = Sim::default();
+        s.ge_shared(32);
+        assert_eq!((s.ands, s.rounds), (32 + 2 * 31 - 5, 6));
+        let mut s = Sim::default();
+        s.and_all(64);
+        assert_eq!((s.ands, s.rounds), (63, 6));
+        let mut s = Sim::default();
+        s.ge_const(8, 0);
+        assert_eq!((s.ands, s.rounds), (0, 0));
+    }
+}
