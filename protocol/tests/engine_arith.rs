@@ -146,8 +146,18 @@ fn concat_and_split_round_trip() {
         let parts = c.split(&[3, 1]);
         Ok((c, parts))
     });
-    assert_eq!(open_arith(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]), vec![1, 2, 3, 4]);
-    assert_eq!(open_arith(&[out[0].1[1].clone(), out[1].1[1].clone(), out[2].1[1].clone()]), vec![4]);
+    assert_eq!(
+        open_arith(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        open_arith(&[
+            out[0].1[1].clone(),
+            out[1].1[1].clone(),
+            out[2].1[1].clone()
+        ]),
+        vec![4]
+    );
 }
 
 #[test]

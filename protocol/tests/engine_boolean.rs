@@ -11,7 +11,9 @@ use samen_protocol::{BitSlicedColumn, PartyId, ReplicatedWords, XorRowColumn};
 
 /// A width and two columns of values of that width, of equal length.
 fn two_of_width() -> impl Strategy<Value = (u32, Vec<u64>, Vec<u64>)> {
-    (1u32..=64).prop_flat_map(|w| rows().prop_flat_map(move |n| (Just(w), vec(unsigned(w), n), vec(unsigned(w), n))))
+    (1u32..=64).prop_flat_map(|w| {
+        rows().prop_flat_map(move |n| (Just(w), vec(unsigned(w), n), vec(unsigned(w), n)))
+    })
 }
 
 proptest! {
@@ -148,9 +150,15 @@ proptest! {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)]
 fn plaintext_bitslice_round_trips_and_transpose_is_an_involution() {
-    let v: Vec<u64> = (0..130u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
-    assert_eq!(convert::unbitslice(&convert::bitslice(&v, 64), 64, v.len()), v);
+    let v: Vec<u64> = (0..130u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .collect();
+    assert_eq!(
+        convert::unbitslice(&convert::bitslice(&v, 64), 64, v.len()),
+        v
+    );
     let mut m = [0u64; 64];
     for (i, w) in m.iter_mut().enumerate() {
         *w = (i as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
@@ -171,7 +179,13 @@ fn invalid_boolean_operands_are_errors() {
     // A value wider than the declared width is refused at the owner.
     let r = samen_protocol::harness::try_run_three(|ctx| {
         let v = [0u64, 8];
-        input::input_bool(ctx, PartyId::SVB, at(ctx, PartyId::SVB, &v).as_deref(), 2, 3)
+        input::input_bool(
+            ctx,
+            PartyId::SVB,
+            at(ctx, PartyId::SVB, &v).as_deref(),
+            2,
+            3,
+        )
     });
     assert!(r.is_err());
     let a = BitSlicedColumn::public(PartyId::SVB, 3, 10, 5);

@@ -59,15 +59,27 @@ pub fn neg(x: &ArithColumn) -> ArithColumn {
 pub fn add_public(party: PartyId, x: &ArithColumn, c: u64) -> ArithColumn {
     let mut out = x.clone();
     match party.index() {
-        0 => out.shares.own.iter_mut().for_each(|a| *a = a.wrapping_add(c)),
-        2 => out.shares.next.iter_mut().for_each(|a| *a = a.wrapping_add(c)),
+        0 => out
+            .shares
+            .own
+            .iter_mut()
+            .for_each(|a| *a = a.wrapping_add(c)),
+        2 => out
+            .shares
+            .next
+            .iter_mut()
+            .for_each(|a| *a = a.wrapping_add(c)),
         _ => {}
     }
     out
 }
 
 /// `x + c[r]` for a public column `c` (local).
-pub fn add_public_column(party: PartyId, x: &ArithColumn, c: &[u64]) -> Result<ArithColumn, ProtocolError> {
+pub fn add_public_column(
+    party: PartyId,
+    x: &ArithColumn,
+    c: &[u64],
+) -> Result<ArithColumn, ProtocolError> {
     same_len("add_public_column", x.rows(), c.len())?;
     add(x, &ArithColumn::public(party, c))
 }
@@ -107,15 +119,25 @@ pub fn mul_public_column(x: &ArithColumn, c: &[u64]) -> Result<ArithColumn, Prot
 #[inline]
 pub fn mul_local(x_own: &[u64], x_next: &[u64], y_own: &[u64], y_next: &[u64], acc: &mut [u64]) {
     let n = acc.len();
-    assert!(x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n, "mul_local: lengths differ");
-    for ((((a, &xo), &xn), &yo), &yn) in acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next) {
-        *a = a.wrapping_add(xo.wrapping_mul(yo.wrapping_add(yn))).wrapping_add(xn.wrapping_mul(yo));
+    assert!(
+        x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n,
+        "mul_local: lengths differ"
+    );
+    for ((((a, &xo), &xn), &yo), &yn) in
+        acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next)
+    {
+        *a = a
+            .wrapping_add(xo.wrapping_mul(yo.wrapping_add(yn)))
+            .wrapping_add(xn.wrapping_mul(yo));
     }
 }
 
 /// Products of many pairs of word sharings in **one** round (all multiplications of a
 /// layer). Cost: one round (none without words), 64 bits per product per party.
-pub fn mul_words_many(ctx: &mut Context, pairs: &[(&ReplicatedWords, &ReplicatedWords)]) -> Result<Vec<ReplicatedWords>, ProtocolError> {
+pub fn mul_words_many(
+    ctx: &mut Context,
+    pairs: &[(&ReplicatedWords, &ReplicatedWords)],
+) -> Result<Vec<ReplicatedWords>, ProtocolError> {
     let mut total = 0;
     for (x, y) in pairs {
         same_len("mul", x.len(), y.len())?;
@@ -141,17 +163,31 @@ pub fn mul_words_many(ctx: &mut Context, pairs: &[(&ReplicatedWords, &Replicated
 }
 
 /// Product of two word sharings of equal length: one round.
-pub fn mul_words(ctx: &mut Context, x: &ReplicatedWords, y: &ReplicatedWords) -> Result<ReplicatedWords, ProtocolError> {
+pub fn mul_words(
+    ctx: &mut Context,
+    x: &ReplicatedWords,
+    y: &ReplicatedWords,
+) -> Result<ReplicatedWords, ProtocolError> {
     Ok(mul_words_many(ctx, &[(x, y)])?.pop().unwrap_or_default())
 }
 
 /// Row-wise products of many pairs of columns in one round.
-pub fn mul_many(ctx: &mut Context, pairs: &[(&ArithColumn, &ArithColumn)]) -> Result<Vec<ArithColumn>, ProtocolError> {
+pub fn mul_many(
+    ctx: &mut Context,
+    pairs: &[(&ArithColumn, &ArithColumn)],
+) -> Result<Vec<ArithColumn>, ProtocolError> {
     let words: Vec<_> = pairs.iter().map(|(x, y)| (&x.shares, &y.shares)).collect();
-    Ok(mul_words_many(ctx, &words)?.into_iter().map(ArithColumn::new).collect())
+    Ok(mul_words_many(ctx, &words)?
+        .into_iter()
+        .map(ArithColumn::new)
+        .collect())
 }
 
 /// Row-wise product `x·y` (mod 2^64): one round, 64 bits per row per party.
-pub fn mul(ctx: &mut Context, x: &ArithColumn, y: &ArithColumn) -> Result<ArithColumn, ProtocolError> {
+pub fn mul(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    y: &ArithColumn,
+) -> Result<ArithColumn, ProtocolError> {
     Ok(ArithColumn::new(mul_words(ctx, &x.shares, &y.shares)?))
 }

@@ -30,8 +30,13 @@ use super::{clear_padding, same_len, same_shape};
 #[inline]
 pub fn and_local(x_own: &[u64], x_next: &[u64], y_own: &[u64], y_next: &[u64], acc: &mut [u64]) {
     let n = acc.len();
-    assert!(x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n, "and_local: lengths differ");
-    for ((((a, &xo), &xn), &yo), &yn) in acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next) {
+    assert!(
+        x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n,
+        "and_local: lengths differ"
+    );
+    for ((((a, &xo), &xn), &yo), &yn) in
+        acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next)
+    {
         *a ^= (xo & (yo ^ yn)) ^ (xn & yo);
     }
 }
@@ -50,7 +55,10 @@ pub(crate) fn reshare(ctx: &mut Context, z: Vec<u64>) -> Result<ReplicatedWords,
 ///
 /// Each pair's components must have equal lengths. Returns one sharing per pair. Cost:
 /// one round (none if there are no words), one bit sent per gate per party.
-pub fn and_words_many(ctx: &mut Context, pairs: &[(&ReplicatedWords, &ReplicatedWords)]) -> Result<Vec<ReplicatedWords>, ProtocolError> {
+pub fn and_words_many(
+    ctx: &mut Context,
+    pairs: &[(&ReplicatedWords, &ReplicatedWords)],
+) -> Result<Vec<ReplicatedWords>, ProtocolError> {
     let mut total = 0;
     for (x, y) in pairs {
         same_len("and", x.len(), y.len())?;
@@ -76,17 +84,25 @@ pub fn and_words_many(ctx: &mut Context, pairs: &[(&ReplicatedWords, &Replicated
 }
 
 /// AND of two word sharings of equal length: one round.
-pub fn and_words(ctx: &mut Context, x: &ReplicatedWords, y: &ReplicatedWords) -> Result<ReplicatedWords, ProtocolError> {
+pub fn and_words(
+    ctx: &mut Context,
+    x: &ReplicatedWords,
+    y: &ReplicatedWords,
+) -> Result<ReplicatedWords, ProtocolError> {
     Ok(and_words_many(ctx, &[(x, y)])?.pop().unwrap_or_default())
 }
 
 /// AND of many pairs of bit-sliced columns in one round; each pair must have the same
 /// width and rows (pairs may differ from each other).
-pub fn and_many(ctx: &mut Context, pairs: &[(&BitSlicedColumn, &BitSlicedColumn)]) -> Result<Vec<BitSlicedColumn>, ProtocolError> {
+pub fn and_many(
+    ctx: &mut Context,
+    pairs: &[(&BitSlicedColumn, &BitSlicedColumn)],
+) -> Result<Vec<BitSlicedColumn>, ProtocolError> {
     for (x, y) in pairs {
         same_shape("and", x, y)?;
     }
-    let words: Vec<(&ReplicatedWords, &ReplicatedWords)> = pairs.iter().map(|(x, y)| (&x.shares, &y.shares)).collect();
+    let words: Vec<(&ReplicatedWords, &ReplicatedWords)> =
+        pairs.iter().map(|(x, y)| (&x.shares, &y.shares)).collect();
     let out = and_words_many(ctx, &words)?;
     Ok(out
         .into_iter()
@@ -96,19 +112,32 @@ pub fn and_many(ctx: &mut Context, pairs: &[(&BitSlicedColumn, &BitSlicedColumn)
             // both holders of each component do.
             clear_padding(&mut shares.own, x.rows);
             clear_padding(&mut shares.next, x.rows);
-            BitSlicedColumn { width: x.width, rows: x.rows, shares }
+            BitSlicedColumn {
+                width: x.width,
+                rows: x.rows,
+                shares,
+            }
         })
         .collect())
 }
 
 /// AND of two bit-sliced columns of the same width and rows, bit by bit: one round,
 /// `width` bits sent per row per party.
-pub fn and(ctx: &mut Context, x: &BitSlicedColumn, y: &BitSlicedColumn) -> Result<BitSlicedColumn, ProtocolError> {
-    Ok(and_many(ctx, &[(x, y)])?.pop().expect("one pair in, one column out"))
+pub fn and(
+    ctx: &mut Context,
+    x: &BitSlicedColumn,
+    y: &BitSlicedColumn,
+) -> Result<BitSlicedColumn, ProtocolError> {
+    Ok(and_many(ctx, &[(x, y)])?
+        .pop()
+        .expect("one pair in, one column out"))
 }
 
 /// XOR of two word sharings (local).
-pub fn xor_words(x: &ReplicatedWords, y: &ReplicatedWords) -> Result<ReplicatedWords, ProtocolError> {
+pub fn xor_words(
+    x: &ReplicatedWords,
+    y: &ReplicatedWords,
+) -> Result<ReplicatedWords, ProtocolError> {
     same_len("xor", x.len(), y.len())?;
     Ok(ReplicatedWords {
         own: x.own.iter().zip(&y.own).map(|(a, b)| a ^ b).collect(),
@@ -119,18 +148,30 @@ pub fn xor_words(x: &ReplicatedWords, y: &ReplicatedWords) -> Result<ReplicatedW
 /// XOR of two bit-sliced columns (local).
 pub fn xor(x: &BitSlicedColumn, y: &BitSlicedColumn) -> Result<BitSlicedColumn, ProtocolError> {
     same_shape("xor", x, y)?;
-    Ok(BitSlicedColumn { width: x.width, rows: x.rows, shares: xor_words(&x.shares, &y.shares)? })
+    Ok(BitSlicedColumn {
+        width: x.width,
+        rows: x.rows,
+        shares: xor_words(&x.shares, &y.shares)?,
+    })
 }
 
 /// XOR with the public value `c` (its low `width` bits) in every row (local).
 pub fn xor_public(party: PartyId, x: &BitSlicedColumn, c: u64) -> BitSlicedColumn {
     let p = BitSlicedColumn::public(party, x.width, x.rows, c);
-    BitSlicedColumn { width: x.width, rows: x.rows, shares: xor_words(&x.shares, &p.shares).expect("same shape") }
+    BitSlicedColumn {
+        width: x.width,
+        rows: x.rows,
+        shares: xor_words(&x.shares, &p.shares).expect("same shape"),
+    }
 }
 
 /// NOT of every bit (local): XOR with all ones, padding kept zero.
 pub fn not(party: PartyId, x: &BitSlicedColumn) -> BitSlicedColumn {
-    let ones = if x.width == 64 { u64::MAX } else { (1u64 << x.width) - 1 };
+    let ones = if x.width == 64 {
+        u64::MAX
+    } else {
+        (1u64 << x.width) - 1
+    };
     xor_public(party, x, ones)
 }
 
@@ -138,7 +179,9 @@ pub fn not(party: PartyId, x: &BitSlicedColumn) -> BitSlicedColumn {
 /// to AND one selector bit into each bit of a value.
 pub fn broadcast_bit(x: &BitSlicedColumn, width: u32) -> Result<BitSlicedColumn, ProtocolError> {
     if x.width != 1 || !(1..=64).contains(&width) {
-        return Err(ProtocolError::InvalidOperands("broadcast_bit needs a one-bit column and a width in 1..=64".into()));
+        return Err(ProtocolError::InvalidOperands(
+            "broadcast_bit needs a one-bit column and a width in 1..=64".into(),
+        ));
     }
     let w = words_per_bit(x.rows);
     let mut shares = ReplicatedWords::zeros(w * width as usize);
@@ -146,5 +189,9 @@ pub fn broadcast_bit(x: &BitSlicedColumn, width: u32) -> Result<BitSlicedColumn,
         shares.own[b * w..(b + 1) * w].copy_from_slice(&x.shares.own);
         shares.next[b * w..(b + 1) * w].copy_from_slice(&x.shares.next);
     }
-    Ok(BitSlicedColumn { width, rows: x.rows, shares })
+    Ok(BitSlicedColumn {
+        width,
+        rows: x.rows,
+        shares,
+    })
 }

@@ -89,7 +89,11 @@ pub fn unbitslice(words: &[u64], width: u32, rows: usize) -> Vec<u64> {
     let mut block = [0u64; 64];
     for blk in 0..w {
         for b in 0..64 {
-            block[b] = if b < width as usize { words[b * w + blk] } else { 0 };
+            block[b] = if b < width as usize {
+                words[b * w + blk]
+            } else {
+                0
+            };
         }
         transpose64(&mut block);
         let n = (rows - blk * 64).min(64);
@@ -101,23 +105,39 @@ pub fn unbitslice(words: &[u64], width: u32, rows: usize) -> Vec<u64> {
 /// A row-major XOR-shared column as a bit-sliced column of its low `width` bits (local).
 pub fn to_bitsliced(x: &XorRowColumn, width: u32) -> Result<BitSlicedColumn, ProtocolError> {
     if !(1..=64).contains(&width) {
-        return Err(ProtocolError::InvalidOperands(format!("bit width {width} is not in 1..=64")));
+        return Err(ProtocolError::InvalidOperands(format!(
+            "bit width {width} is not in 1..=64"
+        )));
     }
     let rows = x.shares.len();
-    Ok(BitSlicedColumn { width, rows, shares: ReplicatedWords { own: bitslice(&x.shares.own, width), next: bitslice(&x.shares.next, width) } })
+    Ok(BitSlicedColumn {
+        width,
+        rows,
+        shares: ReplicatedWords {
+            own: bitslice(&x.shares.own, width),
+            next: bitslice(&x.shares.next, width),
+        },
+    })
 }
 
 /// A bit-sliced column as a row-major XOR-shared column, zero-extended (local).
 pub fn to_xor_rows(x: &BitSlicedColumn) -> XorRowColumn {
     XorRowColumn {
-        shares: ReplicatedWords { own: unbitslice(&x.shares.own, x.width, x.rows), next: unbitslice(&x.shares.next, x.width, x.rows) },
+        shares: ReplicatedWords {
+            own: unbitslice(&x.shares.own, x.width, x.rows),
+            next: unbitslice(&x.shares.next, x.width, x.rows),
+        },
     }
 }
 
 /// The full-adder layer of A2B/MSB for the low `bits` bits of `x`: the sum lanes
 /// `s_0..s_{bits-1}` (local) and the carry lanes shifted up by one, `c'_0 = 0, c'_j =
 /// maj_{j−1}` (one round, `bits − 1` ANDs).
-fn full_adder(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<(Vec<Lane>, Vec<Lane>), ProtocolError> {
+fn full_adder(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    bits: u32,
+) -> Result<(Vec<Lane>, Vec<Lane>), ProtocolError> {
     let rows = x.rows();
     let w = words_per_bit(rows);
     let own = bitslice(&x.shares.own, bits);
@@ -130,29 +150,51 @@ fn full_adder(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<(Vec<Lane
     let mut c = reshare(ctx, z)?;
     clear_padding(&mut c.own, rows);
     clear_padding(&mut c.next, rows);
-    let s: Vec<Lane> = (0..bits as usize).map(|j| Lane::Shared(ReplicatedWords { own: own[j * w..(j + 1) * w].to_vec(), next: next[j * w..(j + 1) * w].to_vec() })).collect();
+    let s: Vec<Lane> = (0..bits as usize)
+        .map(|j| {
+            Lane::Shared(ReplicatedWords {
+                own: own[j * w..(j + 1) * w].to_vec(),
+                next: next[j * w..(j + 1) * w].to_vec(),
+            })
+        })
+        .collect();
     let mut cs = vec![Lane::Zero];
     cs.extend((0..bits as usize - 1).map(|j| Lane::Shared(c.slice(j * w..(j + 1) * w))));
     Ok((s, cs))
 }
 
 /// Generate/propagate leaves of `s + c'` for positions `1..bits−1` (one round).
-fn leaves(ctx: &mut Context, lanes: &Lanes, s: &[Lane], c: &[Lane], bits: usize) -> Result<Vec<(Lane, Lane)>, ProtocolError> {
+fn leaves(
+    ctx: &mut Context,
+    lanes: &Lanes,
+    s: &[Lane],
+    c: &[Lane],
+    bits: usize,
+) -> Result<Vec<(Lane, Lane)>, ProtocolError> {
     let reqs: Vec<(&Lane, &Lane)> = (1..bits - 1).map(|j| (&s[j], &c[j])).collect();
     let g = lanes.and_batch(ctx, &reqs)?;
-    Ok(g.into_iter().zip(1..bits - 1).map(|(g, j)| (g, lanes.xor(&s[j], &c[j]))).collect())
+    Ok(g.into_iter()
+        .zip(1..bits - 1)
+        .map(|(g, j)| (g, lanes.xor(&s[j], &c[j])))
+        .collect())
 }
 
 fn check_bits(bits: u32) -> Result<(), ProtocolError> {
     if !(1..=64).contains(&bits) {
-        return Err(ProtocolError::InvalidOperands(format!("bit width {bits} is not in 1..=64")));
+        return Err(ProtocolError::InvalidOperands(format!(
+            "bit width {bits} is not in 1..=64"
+        )));
     }
     Ok(())
 }
 
 /// A2B: the low `bits` bits (1..=64) of each value of `x` as a bit-sliced boolean
 /// sharing. Rounds: 0 for 1 bit, 1 for 2, `2 + ⌈log2(bits − 2)⌉` above (8 for 64 bits).
-pub fn a2b(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<BitSlicedColumn, ProtocolError> {
+pub fn a2b(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    bits: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
     check_bits(bits)?;
     let lanes = Lanes::new(ctx.party(), x.rows());
     let (s, c) = full_adder(ctx, x, bits)?;
@@ -165,7 +207,9 @@ pub fn a2b(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<BitSlicedCol
     } else {
         vec![Lane::Zero; b]
     };
-    let out: Vec<Lane> = (0..b).map(|j| lanes.xor(&lanes.xor(&s[j], &c[j]), &carry_in[j])).collect();
+    let out: Vec<Lane> = (0..b)
+        .map(|j| lanes.xor(&lanes.xor(&s[j], &c[j]), &carry_in[j]))
+        .collect();
     Ok(lanes.to_column(&out))
 }
 
@@ -173,7 +217,11 @@ pub fn a2b(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<BitSlicedCol
 /// `bits`-bit two's-complement number (`bits = 64`: the most significant bit). A one-bit
 /// column. Computes only the carry into that bit. Rounds: 0 for 1 bit, 1 for 2,
 /// `2 + ⌈log2(bits − 2)⌉` above (8 for 64 bits); 241 bits sent per row per party at 64.
-pub fn msb(ctx: &mut Context, x: &ArithColumn, bits: u32) -> Result<BitSlicedColumn, ProtocolError> {
+pub fn msb(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    bits: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
     check_bits(bits)?;
     let lanes = Lanes::new(ctx.party(), x.rows());
     let (s, c) = full_adder(ctx, x, bits)?;
@@ -200,7 +248,11 @@ fn row_bit(words: &[u64], r: usize) -> u64 {
 
 /// Runs OT products `(b)·s_job` for all jobs in one round; returns one arithmetic
 /// sharing per job.
-fn ot_products(ctx: &mut Context, b: &BitSlicedColumn, jobs: &[OtJob<'_>]) -> Result<Vec<ArithColumn>, ProtocolError> {
+fn ot_products(
+    ctx: &mut Context,
+    b: &BitSlicedColumn,
+    jobs: &[OtJob<'_>],
+) -> Result<Vec<ArithColumn>, ProtocolError> {
     let me = ctx.party();
     let n = b.rows;
     let (b_own, b_next) = (&b.shares.own, &b.shares.next);
@@ -211,14 +263,24 @@ fn ot_products(ctx: &mut Context, b: &BitSlicedColumn, jobs: &[OtJob<'_>]) -> Re
     enum Pending {
         Sender(ReplicatedWords),
         // masks for the other receiver, our received-candidates offset and helper offset
-        R1 { own: Vec<u64>, cand_at: usize, help_at: usize },
-        R2 { next: Vec<u64>, cand_at: usize, help_at: usize },
+        R1 {
+            own: Vec<u64>,
+            cand_at: usize,
+            help_at: usize,
+        },
+        R2 {
+            next: Vec<u64>,
+            cand_at: usize,
+            help_at: usize,
+        },
     }
     let mut pending = Vec::with_capacity(jobs.len());
     for job in jobs {
         let s = job.sender;
         if me == s {
-            let sv = job.s.ok_or_else(|| ProtocolError::InvalidOperands("OT sender must know its value".into()))?;
+            let sv = job.s.ok_or_else(|| {
+                ProtocolError::InvalidOperands("OT sender must know its value".into())
+            })?;
             let y0 = ctx.randomness().shared_with(me.prev(), n);
             let w_r1 = ctx.randomness().shared_with(me.prev(), 2 * n);
             let y1 = ctx.randomness().shared_with(me.next(), n);
@@ -240,7 +302,11 @@ fn ot_products(ctx: &mut Context, b: &BitSlicedColumn, jobs: &[OtJob<'_>]) -> Re
             let y1 = ctx.randomness().shared_with(me.prev(), n);
             let w_r2 = ctx.randomness().shared_with(me.prev(), 2 * n);
             to_next.extend((0..n).map(|r| w_r2[2 * r + row_bit(b_next, r) as usize]));
-            pending.push(Pending::R1 { own: y1, cand_at: from_prev_len, help_at: from_next_len });
+            pending.push(Pending::R1 {
+                own: y1,
+                cand_at: from_prev_len,
+                help_at: from_next_len,
+            });
             from_prev_len += 2 * n;
             from_next_len += n;
         } else {
@@ -249,35 +315,50 @@ fn ot_products(ctx: &mut Context, b: &BitSlicedColumn, jobs: &[OtJob<'_>]) -> Re
             let y0 = ctx.randomness().shared_with(me.next(), n);
             let w_r1 = ctx.randomness().shared_with(me.next(), 2 * n);
             to_prev.extend((0..n).map(|r| w_r1[2 * r + row_bit(b_own, r) as usize]));
-            pending.push(Pending::R2 { next: y0, cand_at: from_next_len, help_at: from_prev_len });
+            pending.push(Pending::R2 {
+                next: y0,
+                cand_at: from_next_len,
+                help_at: from_prev_len,
+            });
             from_next_len += 2 * n;
             from_prev_len += n;
         }
     }
-    let got = if to_next.is_empty() && to_prev.is_empty() && from_next_len == 0 && from_prev_len == 0 {
-        Default::default()
-    } else {
-        ctx.exchange(Round {
-            to_next: (!to_next.is_empty()).then_some(&to_next[..]),
-            to_prev: (!to_prev.is_empty()).then_some(&to_prev[..]),
-            from_next: (from_next_len > 0).then_some(from_next_len),
-            from_prev: (from_prev_len > 0).then_some(from_prev_len),
-        })?
-    };
+    let got =
+        if to_next.is_empty() && to_prev.is_empty() && from_next_len == 0 && from_prev_len == 0 {
+            Default::default()
+        } else {
+            ctx.exchange(Round {
+                to_next: (!to_next.is_empty()).then_some(&to_next[..]),
+                to_prev: (!to_prev.is_empty()).then_some(&to_prev[..]),
+                from_next: (from_next_len > 0).then_some(from_next_len),
+                from_prev: (from_prev_len > 0).then_some(from_prev_len),
+            })?
+        };
     let from_next = got.from_next.unwrap_or_default();
     let from_prev = got.from_prev.unwrap_or_default();
-    let pick = |cand: &[u64], help: &[u64], choice: &[u64], r: usize| cand[2 * r + row_bit(choice, r) as usize].wrapping_sub(help[r]);
+    let pick = |cand: &[u64], help: &[u64], choice: &[u64], r: usize| {
+        cand[2 * r + row_bit(choice, r) as usize].wrapping_sub(help[r])
+    };
     Ok(pending
         .into_iter()
         .map(|p| match p {
             Pending::Sender(s) => ArithColumn::new(s),
-            Pending::R1 { own, cand_at, help_at } => {
+            Pending::R1 {
+                own,
+                cand_at,
+                help_at,
+            } => {
                 let cand = &from_prev[cand_at..cand_at + 2 * n];
                 let help = &from_next[help_at..help_at + n];
                 let next = (0..n).map(|r| pick(cand, help, b_next, r)).collect();
                 ArithColumn::new(ReplicatedWords { own, next })
             }
-            Pending::R2 { next, cand_at, help_at } => {
+            Pending::R2 {
+                next,
+                cand_at,
+                help_at,
+            } => {
                 let cand = &from_next[cand_at..cand_at + 2 * n];
                 let help = &from_prev[help_at..help_at + n];
                 let own = (0..n).map(|r| pick(cand, help, b_own, r)).collect();
@@ -289,7 +370,10 @@ fn ot_products(ctx: &mut Context, b: &BitSlicedColumn, jobs: &[OtJob<'_>]) -> Re
 
 fn check_bit(b: &BitSlicedColumn) -> Result<(), ProtocolError> {
     if b.width != 1 {
-        return Err(ProtocolError::InvalidOperands(format!("expected a one-bit column, got {} bits", b.width)));
+        return Err(ProtocolError::InvalidOperands(format!(
+            "expected a one-bit column, got {} bits",
+            b.width
+        )));
     }
     Ok(())
 }
@@ -300,7 +384,16 @@ pub fn b2a(ctx: &mut Context, b: &BitSlicedColumn) -> Result<ArithColumn, Protoc
     check_bit(b)?;
     let ones = vec![1u64; b.rows];
     let s = (ctx.party() == PartyId::SVB).then_some(&ones[..]);
-    Ok(ot_products(ctx, b, &[OtJob { sender: PartyId::SVB, s }])?.pop().expect("one job"))
+    Ok(ot_products(
+        ctx,
+        b,
+        &[OtJob {
+            sender: PartyId::SVB,
+            s,
+        }],
+    )?
+    .pop()
+    .expect("one job"))
 }
 
 /// B2A of whole values: a `width`-bit column as arithmetic values `Σ_j 2^j·bit_j`, all
@@ -319,14 +412,33 @@ pub fn b2a_value(ctx: &mut Context, x: &BitSlicedColumn) -> Result<ArithColumn, 
 
 /// Bit × value: `b·v` for a one-bit column `b` and an arithmetic column `v` (ABY3 §5.4).
 /// One round; `P_0` and `P_2` send 320 bits per row, `P_1` 128.
-pub fn bit_times_value(ctx: &mut Context, b: &BitSlicedColumn, v: &ArithColumn) -> Result<ArithColumn, ProtocolError> {
+pub fn bit_times_value(
+    ctx: &mut Context,
+    b: &BitSlicedColumn,
+    v: &ArithColumn,
+) -> Result<ArithColumn, ProtocolError> {
     check_bit(b)?;
     super::same_len("bit_times_value", b.rows, v.rows())?;
     let me = ctx.party();
-    let s_a: Vec<u64> = if me == PartyId::SVB { v.shares.own.iter().zip(&v.shares.next).map(|(a, b)| a.wrapping_add(*b)).collect() } else { Vec::new() };
+    let s_a: Vec<u64> = if me == PartyId::SVB {
+        v.shares
+            .own
+            .iter()
+            .zip(&v.shares.next)
+            .map(|(a, b)| a.wrapping_add(*b))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let jobs = [
-        OtJob { sender: PartyId::SVB, s: (me == PartyId::SVB).then_some(&s_a[..]) },
-        OtJob { sender: PartyId::BELASTINGDIENST, s: (me == PartyId::BELASTINGDIENST).then_some(&v.shares.own[..]) },
+        OtJob {
+            sender: PartyId::SVB,
+            s: (me == PartyId::SVB).then_some(&s_a[..]),
+        },
+        OtJob {
+            sender: PartyId::BELASTINGDIENST,
+            s: (me == PartyId::BELASTINGDIENST).then_some(&v.shares.own[..]),
+        },
     ];
     let mut out = ot_products(ctx, b, &jobs)?;
     let second = out.pop().expect("two jobs");

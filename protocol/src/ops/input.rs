@@ -97,19 +97,34 @@ impl InputColumn<'_> {
             InputColumn::Arith { rows, .. } => rows,
             InputColumn::Bool { rows, width, .. } => {
                 if !(1..=64).contains(&width) {
-                    return Err(ProtocolError::InvalidOperands(format!("input column {index}: bit width {width} is not in 1..=64")));
+                    return Err(ProtocolError::InvalidOperands(format!(
+                        "input column {index}: bit width {width} is not in 1..=64"
+                    )));
                 }
                 rows
             }
         };
         match (self.values(), is_owner) {
-            (Some(v), true) if v.len() != rows => {
-                Err(ProtocolError::InvalidOperands(format!("input column {index}: {} values for {rows} rows", v.len())))
-            }
-            (None, true) => Err(ProtocolError::InvalidOperands(format!("input column {index}: the owner must give values"))),
-            (Some(_), false) => Err(ProtocolError::InvalidOperands(format!("input column {index}: only the owner gives values"))),
+            (Some(v), true) if v.len() != rows => Err(ProtocolError::InvalidOperands(format!(
+                "input column {index}: {} values for {rows} rows",
+                v.len()
+            ))),
+            (None, true) => Err(ProtocolError::InvalidOperands(format!(
+                "input column {index}: the owner must give values"
+            ))),
+            (Some(_), false) => Err(ProtocolError::InvalidOperands(format!(
+                "input column {index}: only the owner gives values"
+            ))),
             _ => {
-                if let (InputColumn::Bool { values: Some(v), width, .. }, true) = (self, is_owner) {
+                if let (
+                    InputColumn::Bool {
+                        values: Some(v),
+                        width,
+                        ..
+                    },
+                    true,
+                ) = (self, is_owner)
+                {
                     if *width < 64 {
                         if let Some(row) = v.iter().position(|&x| x >> width != 0) {
                             return Err(ProtocolError::InvalidOperands(format!(
@@ -128,7 +143,11 @@ impl InputColumn<'_> {
 /// column descriptions; only the owner passes values. Returns the shared columns in
 /// order. Cost: one round; the owner sends 64 bits per arithmetic row and `width` bits
 /// per boolean row to the next party; nothing else is sent.
-pub fn input_many(ctx: &mut Context, owner: PartyId, columns: &[InputColumn<'_>]) -> Result<Vec<SharedColumn>, ProtocolError> {
+pub fn input_many(
+    ctx: &mut Context,
+    owner: PartyId,
+    columns: &[InputColumn<'_>],
+) -> Result<Vec<SharedColumn>, ProtocolError> {
     let me = ctx.party();
     for (k, c) in columns.iter().enumerate() {
         if let Err(e) = c.check(k, me == owner) {
@@ -160,28 +179,59 @@ pub fn input_many(ctx: &mut Context, owner: PartyId, columns: &[InputColumn<'_>]
             match *c {
                 InputColumn::Arith { values, .. } => {
                     let v = values.expect("checked: the owner gives values");
-                    masked.extend(v.iter().zip(&r[at..at + n]).zip(&common[at..at + n]).map(|((v, r), c)| v.wrapping_sub(*r).wrapping_sub(*c)));
+                    masked.extend(
+                        v.iter()
+                            .zip(&r[at..at + n])
+                            .zip(&common[at..at + n])
+                            .map(|((v, r), c)| v.wrapping_sub(*r).wrapping_sub(*c)),
+                    );
                 }
                 InputColumn::Bool { values, width, .. } => {
                     let v = bitslice(values.expect("checked: the owner gives values"), width);
-                    masked.extend(v.iter().zip(&r[at..at + n]).zip(&common[at..at + n]).map(|((v, r), c)| v ^ r ^ c));
+                    masked.extend(
+                        v.iter()
+                            .zip(&r[at..at + n])
+                            .zip(&common[at..at + n])
+                            .map(|((v, r), c)| v ^ r ^ c),
+                    );
                 }
             }
         }
         if total > 0 {
-            ctx.exchange(Round { to_next: Some(&masked), ..Round::default() })?;
+            ctx.exchange(Round {
+                to_next: Some(&masked),
+                ..Round::default()
+            })?;
         }
-        ReplicatedWords { own: r, next: masked }
+        ReplicatedWords {
+            own: r,
+            next: masked,
+        }
     } else if me == owner.next() {
-        let got = if total > 0 { ctx.exchange(Round { from_prev: Some(total), ..Round::default() })?.from_prev.unwrap_or_default() } else { Vec::new() };
-        ReplicatedWords { own: got, next: common }
+        let got = if total > 0 {
+            ctx.exchange(Round {
+                from_prev: Some(total),
+                ..Round::default()
+            })?
+            .from_prev
+            .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        ReplicatedWords {
+            own: got,
+            next: common,
+        }
     } else {
         let mut r = ctx.randomness().shared_with(me.next(), total);
         clear(&mut r);
         if total > 0 {
             ctx.exchange(Round::default())?;
         }
-        ReplicatedWords { own: common, next: r }
+        ReplicatedWords {
+            own: common,
+            next: r,
+        }
     };
     let mut at = 0;
     Ok(columns
@@ -192,7 +242,11 @@ pub fn input_many(ctx: &mut Context, owner: PartyId, columns: &[InputColumn<'_>]
             at += n;
             match *c {
                 InputColumn::Arith { .. } => SharedColumn::Arith(ArithColumn::new(s)),
-                InputColumn::Bool { rows, width, .. } => SharedColumn::Bool(BitSlicedColumn { width, rows, shares: s }),
+                InputColumn::Bool { rows, width, .. } => SharedColumn::Bool(BitSlicedColumn {
+                    width,
+                    rows,
+                    shares: s,
+                }),
             }
         })
         .collect())
@@ -200,14 +254,41 @@ pub fn input_many(ctx: &mut Context, owner: PartyId, columns: &[InputColumn<'_>]
 
 /// Shares an arithmetic column owned by `owner` (values at the owner, `None` elsewhere):
 /// one round, 64 bits per row sent by the owner.
-pub fn input_arith(ctx: &mut Context, owner: PartyId, values: Option<&[u64]>, rows: usize) -> Result<ArithColumn, ProtocolError> {
+pub fn input_arith(
+    ctx: &mut Context,
+    owner: PartyId,
+    values: Option<&[u64]>,
+    rows: usize,
+) -> Result<ArithColumn, ProtocolError> {
     let out = input_many(ctx, owner, &[InputColumn::Arith { values, rows }])?;
-    Ok(out.into_iter().next().and_then(SharedColumn::into_arith).expect("one arithmetic column"))
+    Ok(out
+        .into_iter()
+        .next()
+        .and_then(SharedColumn::into_arith)
+        .expect("one arithmetic column"))
 }
 
 /// Shares a boolean column of `width`-bit values owned by `owner`, directly bit-sliced:
 /// one round, `width` bits per row sent by the owner.
-pub fn input_bool(ctx: &mut Context, owner: PartyId, values: Option<&[u64]>, rows: usize, width: u32) -> Result<BitSlicedColumn, ProtocolError> {
-    let out = input_many(ctx, owner, &[InputColumn::Bool { values, rows, width }])?;
-    Ok(out.into_iter().next().and_then(SharedColumn::into_bool).expect("one boolean column"))
+pub fn input_bool(
+    ctx: &mut Context,
+    owner: PartyId,
+    values: Option<&[u64]>,
+    rows: usize,
+    width: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
+    let out = input_many(
+        ctx,
+        owner,
+        &[InputColumn::Bool {
+            values,
+            rows,
+            width,
+        }],
+    )?;
+    Ok(out
+        .into_iter()
+        .next()
+        .and_then(SharedColumn::into_bool)
+        .expect("one boolean column"))
 }

@@ -92,7 +92,11 @@ impl Lanes {
 
     /// ANDs of all requested pairs: constants locally, shared pairs in one round (none if
     /// no pair is shared).
-    pub(crate) fn and_batch(&self, ctx: &mut Context, reqs: &[(&Lane, &Lane)]) -> Result<Vec<Lane>, ProtocolError> {
+    pub(crate) fn and_batch(
+        &self,
+        ctx: &mut Context,
+        reqs: &[(&Lane, &Lane)],
+    ) -> Result<Vec<Lane>, ProtocolError> {
         let mut out: Vec<Option<Lane>> = Vec::with_capacity(reqs.len());
         let mut pending = Vec::new();
         for (a, b) in reqs {
@@ -124,9 +128,16 @@ impl Lanes {
     /// `(G, P)_{hi} ∘ (G, P)_{lo} = (G_hi ⊕ P_hi·G_lo, P_hi·P_lo)`. `G_hi` and `P_hi·G_lo`
     /// cannot both be 1, so XOR is OR here. The propagate of the group holding position 0
     /// is never needed and not computed. An empty list has no carry.
-    pub(crate) fn carry_out(&self, ctx: &mut Context, leaves: Vec<(Lane, Lane)>) -> Result<Lane, ProtocolError> {
-        let mut groups: Vec<(Lane, Option<Lane>)> =
-            leaves.into_iter().enumerate().map(|(i, (g, p))| (g, if i == 0 { None } else { Some(p) })).collect();
+    pub(crate) fn carry_out(
+        &self,
+        ctx: &mut Context,
+        leaves: Vec<(Lane, Lane)>,
+    ) -> Result<Lane, ProtocolError> {
+        let mut groups: Vec<(Lane, Option<Lane>)> = leaves
+            .into_iter()
+            .enumerate()
+            .map(|(i, (g, p))| (g, if i == 0 { None } else { Some(p) }))
+            .collect();
         if groups.is_empty() {
             return Ok(Lane::Zero);
         }
@@ -148,7 +159,11 @@ impl Lanes {
                 match it.next() {
                     Some(hi) => {
                         let g = self.xor(&hi.0, &res.next().expect("G request"));
-                        let p = if lo.1.is_some() { Some(res.next().expect("P request")) } else { None };
+                        let p = if lo.1.is_some() {
+                            Some(res.next().expect("P request"))
+                        } else {
+                            None
+                        };
                         next.push((g, p));
                     }
                     None => next.push(lo),
@@ -162,7 +177,11 @@ impl Lanes {
     /// Parallel prefix (Sklansky): for every position `j`, the generate of positions
     /// `0..=j`, i.e. the carry into position `j + 1`. ⌈log2 n⌉ rounds, about
     /// `(n/2)·log2 n` merges.
-    pub(crate) fn prefix(&self, ctx: &mut Context, leaves: Vec<(Lane, Lane)>) -> Result<Vec<Lane>, ProtocolError> {
+    pub(crate) fn prefix(
+        &self,
+        ctx: &mut Context,
+        leaves: Vec<(Lane, Lane)>,
+    ) -> Result<Vec<Lane>, ProtocolError> {
         let n = leaves.len();
         let mut g: Vec<Lane> = Vec::with_capacity(n);
         let mut p: Vec<Option<Lane>> = Vec::with_capacity(n);
@@ -187,14 +206,21 @@ impl Lanes {
                 let pj = p[j].as_ref().expect("a group not starting at 0 keeps P");
                 reqs.push((pj, &g[m]));
                 if keep_p {
-                    reqs.push((pj, p[m].as_ref().expect("a group not starting at 0 keeps P")));
+                    reqs.push((
+                        pj,
+                        p[m].as_ref().expect("a group not starting at 0 keeps P"),
+                    ));
                 }
             }
             let mut res = self.and_batch(ctx, &reqs)?.into_iter();
             for &(j, _, keep_p) in &plan {
                 let t = res.next().expect("G request");
                 g[j] = self.xor(&g[j], &t);
-                p[j] = if keep_p { Some(res.next().expect("P request")) } else { None };
+                p[j] = if keep_p {
+                    Some(res.next().expect("P request"))
+                } else {
+                    None
+                };
             }
             half *= 2;
         }
@@ -202,14 +228,25 @@ impl Lanes {
     }
 
     /// The AND of all lanes (a tree of ⌈log2 n⌉ rounds, n − 1 ANDs); 1 for no lanes.
-    pub(crate) fn and_all(&self, ctx: &mut Context, mut lanes: Vec<Lane>) -> Result<Lane, ProtocolError> {
+    pub(crate) fn and_all(
+        &self,
+        ctx: &mut Context,
+        mut lanes: Vec<Lane>,
+    ) -> Result<Lane, ProtocolError> {
         if lanes.is_empty() {
             return Ok(Lane::One);
         }
         while lanes.len() > 1 {
-            let reqs: Vec<(&Lane, &Lane)> = lanes.chunks(2).filter_map(|c| if let [a, b] = c { Some((a, b)) } else { None }).collect();
+            let reqs: Vec<(&Lane, &Lane)> = lanes
+                .chunks(2)
+                .filter_map(|c| if let [a, b] = c { Some((a, b)) } else { None })
+                .collect();
             let res = self.and_batch(ctx, &reqs)?;
-            let odd = if lanes.len() % 2 == 1 { lanes.pop() } else { None };
+            let odd = if lanes.len() % 2 == 1 {
+                lanes.pop()
+            } else {
+                None
+            };
             lanes = res;
             lanes.extend(odd);
         }
@@ -221,7 +258,10 @@ impl Lanes {
         (0..x.width)
             .map(|b| {
                 let (o, n) = x.bit(b);
-                Lane::Shared(ReplicatedWords { own: o.to_vec(), next: n.to_vec() })
+                Lane::Shared(ReplicatedWords {
+                    own: o.to_vec(),
+                    next: n.to_vec(),
+                })
             })
             .collect()
     }
@@ -232,6 +272,10 @@ impl Lanes {
         for l in lanes {
             shares.extend(&self.materialize(l));
         }
-        BitSlicedColumn { width: lanes.len() as u32, rows: self.rows, shares }
+        BitSlicedColumn {
+            width: lanes.len() as u32,
+            rows: self.rows,
+            shares,
+        }
     }
 }

@@ -50,7 +50,11 @@ mod lanes;
 use crate::{BitSlicedColumn, ProtocolError};
 
 /// Checks that two bit-sliced columns have the same width and row count.
-pub(crate) fn same_shape(op: &str, x: &BitSlicedColumn, y: &BitSlicedColumn) -> Result<(), ProtocolError> {
+pub(crate) fn same_shape(
+    op: &str,
+    x: &BitSlicedColumn,
+    y: &BitSlicedColumn,
+) -> Result<(), ProtocolError> {
     if x.width != y.width || x.rows != y.rows {
         return Err(ProtocolError::InvalidOperands(format!(
             "{op}: operands are {}-bit × {} rows and {}-bit × {} rows",
@@ -63,7 +67,9 @@ pub(crate) fn same_shape(op: &str, x: &BitSlicedColumn, y: &BitSlicedColumn) -> 
 /// Checks that two word vectors have the same length.
 pub(crate) fn same_len(op: &str, x: usize, y: usize) -> Result<(), ProtocolError> {
     if x != y {
-        return Err(ProtocolError::InvalidOperands(format!("{op}: operands have {x} and {y} rows")));
+        return Err(ProtocolError::InvalidOperands(format!(
+            "{op}: operands have {x} and {y} rows"
+        )));
     }
     Ok(())
 }

@@ -16,10 +16,17 @@ use super::convert::bit_times_value;
 use super::same_shape;
 
 /// `s ? a : b` row by row, for bit-sliced `a` and `b` of one width and a one-bit `s`.
-pub fn mux_bool(ctx: &mut Context, s: &BitSlicedColumn, a: &BitSlicedColumn, b: &BitSlicedColumn) -> Result<BitSlicedColumn, ProtocolError> {
+pub fn mux_bool(
+    ctx: &mut Context,
+    s: &BitSlicedColumn,
+    a: &BitSlicedColumn,
+    b: &BitSlicedColumn,
+) -> Result<BitSlicedColumn, ProtocolError> {
     same_shape("mux_bool", a, b)?;
     if s.width != 1 || s.rows != a.rows {
-        return Err(ProtocolError::InvalidOperands("mux_bool: the selector must be a one-bit column with the operands' rows".into()));
+        return Err(ProtocolError::InvalidOperands(
+            "mux_bool: the selector must be a one-bit column with the operands' rows".into(),
+        ));
     }
     let d = xor(a, b)?;
     let sel = and(ctx, &broadcast_bit(s, a.width)?, &d)?;
@@ -27,7 +34,12 @@ pub fn mux_bool(ctx: &mut Context, s: &BitSlicedColumn, a: &BitSlicedColumn, b: 
 }
 
 /// `s ? a : b` row by row, for arithmetic `a`, `b` and a one-bit `s`.
-pub fn mux_arith(ctx: &mut Context, s: &BitSlicedColumn, a: &ArithColumn, b: &ArithColumn) -> Result<ArithColumn, ProtocolError> {
+pub fn mux_arith(
+    ctx: &mut Context,
+    s: &BitSlicedColumn,
+    a: &ArithColumn,
+    b: &ArithColumn,
+) -> Result<ArithColumn, ProtocolError> {
     let d = sub(a, b)?;
     let sd = bit_times_value(ctx, s, &d)?;
     add(b, &sd)

@@ -67,28 +67,54 @@ pub fn reveal_words(
         Sharing::Additive => a.wrapping_add(*b).wrapping_add(*c),
         Sharing::Xor => a ^ b ^ c,
     };
-    Ok(Some(words.own.iter().zip(&words.next).zip(&missing).map(|(ab, c)| combine(ab, c)).collect()))
+    Ok(Some(
+        words
+            .own
+            .iter()
+            .zip(&words.next)
+            .zip(&missing)
+            .map(|(ab, c)| combine(ab, c))
+            .collect(),
+    ))
 }
 
 /// Reveals an arithmetic column to `to`: the values there, `None` elsewhere.
-pub fn reveal_arith(ctx: &mut Context, x: &ArithColumn, to: PartyId, label: &str) -> Result<Option<Vec<u64>>, ProtocolError> {
+pub fn reveal_arith(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    to: PartyId,
+    label: &str,
+) -> Result<Option<Vec<u64>>, ProtocolError> {
     reveal_words(ctx, &x.shares, Sharing::Additive, Some(to), label, x.rows())
 }
 
 /// Reveals an arithmetic column to all three parties.
-pub fn reveal_arith_all(ctx: &mut Context, x: &ArithColumn, label: &str) -> Result<Vec<u64>, ProtocolError> {
+pub fn reveal_arith_all(
+    ctx: &mut Context,
+    x: &ArithColumn,
+    label: &str,
+) -> Result<Vec<u64>, ProtocolError> {
     Ok(reveal_words(ctx, &x.shares, Sharing::Additive, None, label, x.rows())?.unwrap_or_default())
 }
 
 /// Reveals a bit-sliced column to `to`: one value (its `width` low bits) per row there,
 /// `None` elsewhere.
-pub fn reveal_bool(ctx: &mut Context, x: &BitSlicedColumn, to: PartyId, label: &str) -> Result<Option<Vec<u64>>, ProtocolError> {
+pub fn reveal_bool(
+    ctx: &mut Context,
+    x: &BitSlicedColumn,
+    to: PartyId,
+    label: &str,
+) -> Result<Option<Vec<u64>>, ProtocolError> {
     let w = reveal_words(ctx, &x.shares, Sharing::Xor, Some(to), label, x.rows)?;
     Ok(w.map(|w| unbitslice(&w, x.width, x.rows)))
 }
 
 /// Reveals a bit-sliced column to all three parties.
-pub fn reveal_bool_all(ctx: &mut Context, x: &BitSlicedColumn, label: &str) -> Result<Vec<u64>, ProtocolError> {
+pub fn reveal_bool_all(
+    ctx: &mut Context,
+    x: &BitSlicedColumn,
+    label: &str,
+) -> Result<Vec<u64>, ProtocolError> {
     let w = reveal_words(ctx, &x.shares, Sharing::Xor, None, label, x.rows)?.unwrap_or_default();
     Ok(unbitslice(&w, x.width, x.rows))
 }

@@ -21,20 +21,37 @@ pub fn at(ctx: &Context, owner: PartyId, v: &[u64]) -> Option<Vec<u64>> {
 /// party i's second component is party i+1's first.
 pub fn open_arith(s: &[ArithColumn; 3]) -> Vec<u64> {
     for i in 0..3 {
-        assert_eq!(s[i].shares.next, s[(i + 1) % 3].shares.own, "replicated components disagree");
+        assert_eq!(
+            s[i].shares.next,
+            s[(i + 1) % 3].shares.own,
+            "replicated components disagree"
+        );
     }
-    (0..s[0].rows()).map(|r| s[0].shares.own[r].wrapping_add(s[1].shares.own[r]).wrapping_add(s[2].shares.own[r])).collect()
+    (0..s[0].rows())
+        .map(|r| {
+            s[0].shares.own[r]
+                .wrapping_add(s[1].shares.own[r])
+                .wrapping_add(s[2].shares.own[r])
+        })
+        .collect()
 }
 
 /// Reconstructs a bit-sliced column, checking agreement, shape and zero padding.
 pub fn open_bits(s: &[BitSlicedColumn; 3]) -> Vec<u64> {
     for i in 0..3 {
-        assert_eq!(s[i].shares.next, s[(i + 1) % 3].shares.own, "replicated components disagree");
+        assert_eq!(
+            s[i].shares.next,
+            s[(i + 1) % 3].shares.own,
+            "replicated components disagree"
+        );
         assert_eq!((s[i].width, s[i].rows), (s[0].width, s[0].rows));
         // Layout and padding invariant.
-        BitSlicedColumn::new(s[i].width, s[i].rows, s[i].shares.clone()).expect("valid bit-sliced layout");
+        BitSlicedColumn::new(s[i].width, s[i].rows, s[i].shares.clone())
+            .expect("valid bit-sliced layout");
     }
-    let words: Vec<u64> = (0..s[0].shares.len()).map(|k| s[0].shares.own[k] ^ s[1].shares.own[k] ^ s[2].shares.own[k]).collect();
+    let words: Vec<u64> = (0..s[0].shares.len())
+        .map(|k| s[0].shares.own[k] ^ s[1].shares.own[k] ^ s[2].shares.own[k])
+        .collect();
     unbitslice(&words, s[0].width, s[0].rows)
 }
 
