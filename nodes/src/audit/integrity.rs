@@ -22,7 +22,7 @@ use samen_protocol::PartyId;
 
 use super::{Failure, FailureKind, PhaseTraffic};
 use crate::transcript::format::{
-    checkpoint_message, Header, MessageEntry, Outcome, Record, RevealEntry,
+    checkpoint_message, Header, LearnedEntry, MessageEntry, Outcome, Record, RevealEntry,
 };
 use crate::transcript::reader::{ParsedTranscript, ReadStop, StopReason};
 
@@ -68,6 +68,8 @@ pub struct TranscriptFacts {
     pub messages: Vec<MessageFact>,
     /// Reveals in record order, with positions.
     pub reveals: Vec<(u64, RevealEntry)>,
+    /// Numbers learned as protocol leakage, with positions.
+    pub learned: Vec<(u64, LearnedEntry)>,
     /// Phases in order.
     pub phases: Vec<PhaseFact>,
     /// Failures found in this transcript.
@@ -154,7 +156,7 @@ pub fn check_transcript(parsed: &ParsedTranscript, keys: &[VerifyingKey; 3]) -> 
                 "truncated after record 0, last signed checkpoint none".into(),
             ),
             (Some(stop), true) => c.fail(
-                FailureKind::Unreadable,
+                stop_kind(&stop.reason),
                 Some(1),
                 format!("line 1: {}; nothing could be checked", stop.reason),
             ),
@@ -286,6 +288,19 @@ pub fn check_transcript(parsed: &ParsedTranscript, keys: &[VerifyingKey; 3]) -> 
                 }
                 facts.reveals.push((entry.index, r.clone()));
             }
+            Record::Learned(l) => {
+                if phase.as_deref() != Some(l.phase.as_str()) {
+                    c.fail(
+                        FailureKind::Structure,
+                        at,
+                        format!(
+                            "learned value names phase `{}`, which is not the current phase",
+                            l.phase
+                        ),
+                    );
+                }
+                facts.learned.push((entry.index, l.clone()));
+            }
             Record::Outcome { outcome, time_ms } => {
                 if after_outcome {
                     c.fail(FailureKind::Structure, at, "a second outcome".into());
@@ -352,11 +367,7 @@ pub fn check_transcript(parsed: &ParsedTranscript, keys: &[VerifyingKey; 3]) -> 
     let cut_off = match &parsed.stop {
         None => true,
         Some(stop) => {
-            let kind = match stop.reason {
-                StopReason::Position { .. } => FailureKind::RecordOrder,
-                StopReason::PartialLine => FailureKind::Truncated,
-                _ => FailureKind::Unreadable,
-            };
+            let kind = stop_kind(&stop.reason);
             if kind != FailureKind::Truncated {
                 c.fail(
                     kind,
@@ -387,4 +398,13 @@ pub fn check_transcript(parsed: &ParsedTranscript, keys: &[VerifyingKey; 3]) -> 
     facts.header = Some(header);
     facts.failures = c.finish();
     facts
+}
+
+/// The failure kind of the reason a reader stopped.
+fn stop_kind(reason: &StopReason) -> FailureKind {
+    match reason {
+        StopReason::Position { .. } => FailureKind::RecordOrder,
+        StopReason::PartialLine => FailureKind::Truncated,
+        _ => FailureKind::Unreadable,
+    }
 }

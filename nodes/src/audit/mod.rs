@@ -132,6 +132,8 @@ pub enum FailureKind {
     MessageMismatch,
     /// The parties recorded different reveals.
     RevealMismatch,
+    /// The parties recorded different numbers learned from the protocol's leakage.
+    LearnedMismatch,
     /// A reveal the output policy does not permit (output or recipients).
     RevealNotPermitted,
     /// More values or reveals of an output than the policy permits (or fewer than it
@@ -215,6 +217,20 @@ pub struct DisclosureRow {
     pub permitted: bool,
 }
 
+/// A number some parties learned as documented protocol leakage (e.g. a linkage
+/// intersection size): one row of the leakage table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnedRow {
+    /// What it is.
+    pub what: String,
+    /// Who learned it.
+    pub to: Vec<PartyId>,
+    /// The number.
+    pub value: u64,
+    /// The phase.
+    pub phase: String,
+}
+
 /// One party's traffic in one phase.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PhaseTraffic {
@@ -255,8 +271,10 @@ pub struct AuditReport {
     pub notes: Vec<String>,
     /// One summary per transcript read.
     pub transcripts: Vec<PartySummary>,
-    /// What each party learned.
+    /// What each party learned from reveals.
     pub disclosure: Vec<DisclosureRow>,
+    /// Numbers learned as protocol leakage (sizes from linkage).
+    pub learned: Vec<LearnedRow>,
     /// Phases with bytes and times.
     pub timeline: Vec<PhaseRow>,
 }

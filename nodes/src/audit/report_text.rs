@@ -152,6 +152,19 @@ pub fn render(report: &AuditReport) -> String {
             );
         }
     }
+    if !report.learned.is_empty() {
+        let _ = writeln!(s, "  Numbers learned as documented protocol leakage:");
+        for l in &report.learned {
+            let _ = writeln!(
+                s,
+                "    {} = {} (learned by {}, phase {})",
+                clean(&l.what),
+                l.value,
+                super::verify::names(&l.to),
+                clean(&l.phase)
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "  (every party also learns the sizes and timing of the messages it receives)"

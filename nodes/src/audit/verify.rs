@@ -24,7 +24,7 @@ use samen_protocol::PartyId;
 use super::integrity::{check_transcript, MessageFact, TranscriptFacts, MAX_LISTED_PER_KIND};
 use super::{
     ApprovedJob, ApprovedJobSummary, AuditReport, CountRule, DisclosureRow, Failure, FailureKind,
-    PartySummary, PhaseRow, Verdict,
+    LearnedRow, PartySummary, PhaseRow, Verdict,
 };
 use crate::transcript::format::{Outcome, RevealEntry};
 use crate::transcript::reader::{read_file, ParsedTranscript};
@@ -106,9 +106,18 @@ pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditRep
         .iter()
         .map(|t| check_transcript(&t.parsed, &job.signing_keys))
         .collect();
+    // A transcript whose header is unreadable belongs to no party: name its file instead.
     let mut failures: Vec<Failure> = facts
         .iter()
-        .flat_map(|f| f.failures.iter().cloned())
+        .zip(transcripts)
+        .flat_map(|(f, t)| {
+            f.failures.iter().cloned().map(move |mut x| {
+                if x.party.is_none() {
+                    x.message = format!("{}: {}", t.label, x.message);
+                }
+                x
+            })
+        })
         .collect();
     let mut cross = Failures {
         list: Vec::new(),
@@ -249,6 +258,7 @@ pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditRep
         .iter()
         .all(|p| by_party[p.index()].is_some_and(|k| facts[k].outcome == Some(Outcome::Success)));
     let disclosure = check_policy(job, &reference_reveals, all_succeeded, &mut cross);
+    let learned = check_learned(&intact_parties, &mut cross);
 
     failures.extend(cross.finish());
     let summaries = transcripts
@@ -279,6 +289,7 @@ pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditRep
         notes,
         transcripts: summaries,
         disclosure,
+        learned,
         timeline: timeline(&by_party, &facts),
     }
 }
@@ -417,6 +428,58 @@ fn check_reveals_agree(
             ),
         );
     }
+}
+
+/// Every number a party recorded as learned must be recorded alike by every other intact
+/// party that the record says learned it (and only recipients record it).
+fn check_learned(parties: &[(PartyId, &TranscriptFacts)], out: &mut Failures) -> Vec<LearnedRow> {
+    let mut rows: Vec<LearnedRow> = Vec::new();
+    for (p, f) in parties {
+        for (record, l) in &f.learned {
+            if !l.to.contains(p) {
+                out.push(
+                    FailureKind::LearnedMismatch,
+                    Some(*p),
+                    Some(*record),
+                    format!(
+                        "{} recorded learning `{}` but is not among its recipients",
+                        p.agency(),
+                        l.what
+                    ),
+                );
+                continue;
+            }
+            for (q, g) in parties {
+                let expected = l.to.contains(q) && g.outcome == Some(Outcome::Success);
+                if q != p
+                    && expected
+                    && !g
+                        .learned
+                        .iter()
+                        .any(|(_, m)| m.what == l.what && m.to == l.to && m.value == l.value)
+                {
+                    out.push(
+                        FailureKind::LearnedMismatch,
+                        Some(*q),
+                        None,
+                        format!("{} recorded learning `{}` = {} with {}, but {} did not record the same", p.agency(), l.what, l.value, q.agency(), q.agency()),
+                    );
+                }
+            }
+            if !rows
+                .iter()
+                .any(|r| r.what == l.what && r.to == l.to && r.value == l.value)
+            {
+                rows.push(LearnedRow {
+                    what: l.what.clone(),
+                    to: l.to.clone(),
+                    value: l.value,
+                    phase: l.phase.clone(),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// Checks reveals against the output policy and builds the disclosure table.

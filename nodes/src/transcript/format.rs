@@ -27,6 +27,7 @@
 //! | `phase` | `name`, `t` | a protocol phase begins |
 //! | `msg` | `dir` (`sent`/`recv`), `peer`, `phase`, `seq`, `len`, `hash` | one message: BLAKE3 of its bytes, never the bytes |
 //! | `reveal` | `phase`, `output`, `to`, `count` | `count` values of `output` were opened to the parties `to` |
+//! | `learned` | `phase`, `what`, `to`, `value` | the parties `to` learned the public number `value` as documented protocol leakage (e.g. an intersection size in linkage) |
 //! | `outcome` | `result` (`success`/`abort`), `reason` (only for `abort`), `t` | how the job ended |
 //! | `checkpoint` | `covers`, `head`, `sig` | the party's Ed25519 signature on the chain so far |
 //!
@@ -158,6 +159,20 @@ pub struct RevealEntry {
     pub count: u64,
 }
 
+/// A public number some parties learned as a documented side effect of the protocol
+/// (its leakage), such as a table size or an intersection size in record linkage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnedEntry {
+    /// The phase in which it was learned.
+    pub phase: String,
+    /// What it is, e.g. `linkage/matched/uwv`.
+    pub what: String,
+    /// Who learned it, ascending, no duplicates.
+    pub to: Vec<PartyId>,
+    /// The number.
+    pub value: u64,
+}
+
 /// How a job ended for this party.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -202,6 +217,8 @@ pub enum Record {
     Message(MessageEntry),
     /// A reveal.
     Reveal(RevealEntry),
+    /// A number learned as protocol leakage.
+    Learned(LearnedEntry),
     /// The outcome.
     Outcome {
         /// Success or abort.
@@ -222,6 +239,7 @@ impl Record {
             Record::Phase { .. } => "phase",
             Record::Message(_) => "msg",
             Record::Reveal(_) => "reveal",
+            Record::Learned(_) => "learned",
             Record::Outcome { .. } => "outcome",
             Record::Checkpoint(_) => "checkpoint",
         }
@@ -258,14 +276,14 @@ impl Record {
             Record::Reveal(r) => {
                 text_field(&mut s, "phase", &r.phase);
                 text_field(&mut s, "output", &r.output);
-                s.push_str(",\"to\":[");
-                for (k, p) in r.to.iter().enumerate() {
-                    if k > 0 {
-                        s.push(',');
-                    }
-                    let _ = write!(s, "{}", p.index());
-                }
-                let _ = write!(s, "],\"count\":{}", r.count);
+                parties_field(&mut s, "to", &r.to);
+                let _ = write!(s, ",\"count\":{}", r.count);
+            }
+            Record::Learned(l) => {
+                text_field(&mut s, "phase", &l.phase);
+                text_field(&mut s, "what", &l.what);
+                parties_field(&mut s, "to", &l.to);
+                let _ = write!(s, ",\"value\":{}", l.value);
             }
             Record::Outcome { outcome, time_ms } => {
                 match outcome {
@@ -310,6 +328,17 @@ pub fn bounded_text(text: &str) -> String {
         Some((cut, _)) => text[..cut].to_string(),
         None => text.to_string(),
     }
+}
+
+fn parties_field(s: &mut String, name: &str, parties: &[PartyId]) {
+    let _ = write!(s, ",\"{name}\":[");
+    for (k, p) in parties.iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{}", p.index());
+    }
+    s.push(']');
 }
 
 fn hex_field(s: &mut String, name: &str, bytes: &[u8]) {
@@ -408,6 +437,8 @@ struct RawRecord {
     output: Option<String>,
     to: Option<Vec<u64>>,
     count: Option<u64>,
+    what: Option<String>,
+    value: Option<u64>,
     result: Option<String>,
     reason: Option<String>,
     covers: Option<u64>,
@@ -439,6 +470,7 @@ fn from_raw(r: RawRecord) -> Result<Record, LineError> {
         "phase" => "phase",
         "msg" => "msg",
         "reveal" => "reveal",
+        "learned" => "learned",
         "outcome" => "outcome",
         "checkpoint" => "checkpoint",
         _ => {
@@ -511,23 +543,7 @@ fn from_raw(r: RawRecord) -> Result<Record, LineError> {
             })
         }
         "reveal" => {
-            let raw_to = f.req("to", r.to)?;
-            if raw_to.len() > 3 {
-                return Err(LineError::BadValue {
-                    field: "to",
-                    reason: "more than three parties".into(),
-                });
-            }
-            let mut to = Vec::with_capacity(raw_to.len());
-            for p in raw_to {
-                to.push(party_value("to", p)?);
-            }
-            if to.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(LineError::BadValue {
-                    field: "to",
-                    reason: "parties must be ascending without duplicates".into(),
-                });
-            }
+            let to = parties_value("to", f.req("to", r.to)?)?;
             Record::Reveal(RevealEntry {
                 phase: text_value("phase", f.req("phase", r.phase)?)?,
                 output: text_value("output", f.req("output", r.output)?)?,
@@ -535,6 +551,12 @@ fn from_raw(r: RawRecord) -> Result<Record, LineError> {
                 count: f.req("count", r.count)?,
             })
         }
+        "learned" => Record::Learned(LearnedEntry {
+            phase: text_value("phase", f.req("phase", r.phase)?)?,
+            what: text_value("what", f.req("what", r.what)?)?,
+            to: parties_value("to", f.req("to", r.to)?)?,
+            value: f.req("value", r.value)?,
+        }),
         "outcome" => {
             let outcome = match f.req("result", r.result)?.as_str() {
                 "success" => Outcome::Success,
@@ -596,6 +618,26 @@ fn party_value(field: &'static str, v: u64) -> Result<PartyId, LineError> {
             field,
             reason: "party must be 0, 1 or 2".into(),
         })
+}
+
+fn parties_value(field: &'static str, raw: Vec<u64>) -> Result<Vec<PartyId>, LineError> {
+    if raw.len() > 3 {
+        return Err(LineError::BadValue {
+            field,
+            reason: "more than three parties".into(),
+        });
+    }
+    let mut to = Vec::with_capacity(raw.len());
+    for p in raw {
+        to.push(party_value(field, p)?);
+    }
+    if to.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(LineError::BadValue {
+            field,
+            reason: "parties must be ascending without duplicates".into(),
+        });
+    }
+    Ok(to)
 }
 
 fn text_value(field: &'static str, v: String) -> Result<String, LineError> {
@@ -670,6 +712,12 @@ mod tests {
                 output: "candidates".into(),
                 to: vec![PartyId::SVB, PartyId::BELASTINGDIENST],
                 count: 17,
+            }),
+            Record::Learned(LearnedEntry {
+                phase: "linkage".into(),
+                what: "linkage/matched/uwv".into(),
+                to: PartyId::ALL.to_vec(),
+                value: 1234,
             }),
             Record::Outcome {
                 outcome: Outcome::Abort {

@@ -28,7 +28,7 @@ use samen_protocol::PartyId;
 
 use super::format::{
     bounded_text, chain_start, chain_step, checkpoint_message, Checkpoint, Digest, Header,
-    MessageEntry, Outcome, Record, RevealEntry,
+    LearnedEntry, MessageEntry, Outcome, Record, RevealEntry,
 };
 use super::TranscriptError;
 
@@ -163,6 +163,22 @@ impl TranscriptWriter {
             output: bounded_text(output),
             to,
             count: count as u64,
+        }));
+    }
+
+    /// Records that the parties `to` learned the public number `value`, named `what`, as
+    /// documented protocol leakage (table and intersection sizes in record linkage). The
+    /// protocol observer has no such hook: the node calls this (every party alike) when the
+    /// protocol hands it such numbers.
+    pub fn record_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        let mut to = to.to_vec();
+        to.sort();
+        to.dedup();
+        self.append(Record::Learned(LearnedEntry {
+            phase: self.phase.clone(),
+            what: bounded_text(what),
+            to,
+            value,
         }));
     }
 
@@ -322,6 +338,11 @@ impl SharedTranscript {
     /// See [`TranscriptWriter::commit_input`].
     pub fn commit_input(&self, commitment: Digest) -> Result<(), TranscriptError> {
         self.lock().commit_input(commitment)
+    }
+
+    /// See [`TranscriptWriter::record_learned`].
+    pub fn record_learned(&self, what: &str, to: &[PartyId], value: u64) {
+        self.lock().record_learned(what, to, value)
     }
 
     /// See [`TranscriptWriter::finish`].
