@@ -39,6 +39,7 @@
 //! Declared ranges: monthly income amounts below 2^32 cents, wealth amounts below 2^40 cents
 //! ([`household`]), rules amounts as bounded in [`rules`], tolerance at most 10,000 bp.
 
+pub mod circuit;
 pub mod date;
 pub mod golden;
 pub mod household;
