@@ -6,3 +6,4 @@
 
 pub mod audit;
 pub mod transcript;
+pub mod transport;

@@ -1,0 +1,860 @@
+//! [`QuicChannel`]: the engine's [`Channel`] over the QUIC mesh, bridging the protocol's
+//! synchronous thread to the transport's tokio tasks.
+//!
+//! Per peer there is one writer task and one reader task. `send` queues the message to
+//! the writer (an unbounded queue: it never waits for the peer, and the protocol's lock-step
+//! rounds bound what is queued) and the writer hands it to QUIC as a `Data` frame without
+//! copying the payload. `begin_phase` makes each writer finish its stream and open a new
+//! one that starts with a `Phase` frame. The reader reads frames in stream order into a
+//! bounded per-peer inbox (at most [`INBOX_MESSAGES`] unread messages; beyond that QUIC
+//! flow control holds the peer back) and `recv` takes from it with the configured timeout.
+//!
+//! Failures are sticky and shared: once a peer aborts, dies or misbehaves, every later
+//! `send` and every `recv` (after the messages that arrived before the failure) returns the
+//! first failure, naming the peer and, where known, the phase. Reveals nothing: the
+//! transport never looks inside a message, and errors carry no message contents.
+
+use std::sync::{mpsc as std_mpsc, Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use quinn::{Connection, ConnectionError, Endpoint, RecvStream, SendStream, VarInt};
+use samen_protocol::{Channel, ChannelError, PartyId};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, Semaphore};
+
+use super::frame::{clip_reason, header, read_frame, FrameError, FrameKind};
+use super::TransportError;
+
+/// Unread messages a peer may have queued before the reader stops taking more.
+pub const INBOX_MESSAGES: usize = 64;
+
+/// How long `abort` waits for the abort frame to reach the peers before closing.
+const ABORT_FLUSH: Duration = Duration::from_secs(2);
+
+/// Application close codes on a connection (0 is what QUIC uses when a connection is
+/// dropped without an explicit close, so it is not used here).
+pub(crate) const CLOSE_DONE: u32 = 0x5a10;
+pub(crate) const CLOSE_ABORT: u32 = 0x5a11;
+pub(crate) const CLOSE_DROPPED: u32 = 0x5a12;
+pub(crate) const CLOSE_REFUSED: u32 = 0x5a13;
+
+/// A failure of the mesh, kept (cloneable) so that every later call can report it.
+#[derive(Clone, Debug)]
+pub(crate) enum Failure {
+    PeerAborted { peer: PartyId, reason: String },
+    Closed { peer: PartyId, reason: String },
+    TooLarge { peer: PartyId, len: u64, limit: u64 },
+    Transport { peer: PartyId, reason: String },
+    LocalAbort { reason: String },
+}
+
+impl Failure {
+    fn to_error(&self, asked: PartyId) -> ChannelError {
+        match self.clone() {
+            Failure::PeerAborted { peer, reason } => ChannelError::PeerAborted { peer, reason },
+            Failure::Closed { peer, reason } => ChannelError::Closed { peer, reason },
+            Failure::TooLarge { peer, len, limit } => ChannelError::TooLarge {
+                peer,
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+                limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            },
+            Failure::Transport { peer, reason } => ChannelError::Transport { peer, reason },
+            Failure::LocalAbort { reason } => ChannelError::Transport {
+                peer: asked,
+                reason: format!("this node aborted the job: {reason}"),
+            },
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Failure::LocalAbort { reason } => format!("this node aborted the job: {reason}"),
+            other => other.to_error(PartyId::SVB).to_string(),
+        }
+    }
+}
+
+/// What a reader delivers to the protocol thread.
+type Inbound = Result<Vec<u8>, Failure>;
+
+/// State shared between the protocol thread and the reader/writer tasks.
+pub(crate) struct Shared {
+    failure: Mutex<Option<Failure>>,
+    inbox: [Option<std_mpsc::Sender<Inbound>>; 3],
+    permits: [Semaphore; 3],
+    finished: Mutex<[bool; 3]>,
+    changed: Condvar,
+    idle_timeout: Duration,
+    max_frame_bytes: u64,
+}
+
+impl Shared {
+    fn failure(&self) -> Option<Failure> {
+        self.failure.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Records the mesh's first failure and wakes everything that waits.
+    fn fail(&self, failure: Failure) {
+        let first = match self.failure.lock() {
+            Ok(mut g) if g.is_none() => {
+                *g = Some(failure.clone());
+                true
+            }
+            _ => false,
+        };
+        if first {
+            if !matches!(failure, Failure::LocalAbort { .. }) {
+                tracing::warn!("transport: {}", failure.describe());
+            }
+            for s in self.inbox.iter().flatten() {
+                let _ = s.send(Err(failure.clone()));
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    /// The peer said `Bye` (or closed normally): it will send nothing more.
+    fn peer_finished(&self, peer: PartyId) {
+        if let Ok(mut f) = self.finished.lock() {
+            f[peer.index()] = true;
+        }
+        if let Some(s) = &self.inbox[peer.index()] {
+            let _ = s.send(Err(Failure::Closed {
+                peer,
+                reason: "the peer finished its part of the job and closed the connection".into(),
+            }));
+        }
+        self.changed.notify_all();
+    }
+
+    /// The connection to `peer` ended with `error`.
+    fn connection_lost(&self, peer: PartyId, error: &ConnectionError, phase: &str) {
+        match error {
+            ConnectionError::ApplicationClosed(c)
+                if c.error_code == VarInt::from_u32(CLOSE_DONE) =>
+            {
+                self.peer_finished(peer)
+            }
+            _ => self.fail(failure_from_connection(
+                peer,
+                error,
+                phase,
+                self.idle_timeout,
+            )),
+        }
+    }
+}
+
+/// A clear failure for a lost connection.
+pub(crate) fn failure_from_connection(
+    peer: PartyId,
+    error: &ConnectionError,
+    phase: &str,
+    idle: Duration,
+) -> Failure {
+    let during = if phase.is_empty() {
+        String::new()
+    } else {
+        format!(" (during phase '{phase}')")
+    };
+    match error {
+        ConnectionError::ApplicationClosed(c) => {
+            let reason = String::from_utf8_lossy(&c.reason).into_owned();
+            if c.error_code == VarInt::from_u32(CLOSE_ABORT) {
+                Failure::PeerAborted { peer, reason }
+            } else if c.error_code == VarInt::from_u32(CLOSE_DROPPED) {
+                Failure::Closed { peer, reason: format!("the peer stopped before finishing the job{during}: {reason}") }
+            } else {
+                Failure::Closed { peer, reason: format!("the peer closed the connection{during}: {reason}") }
+            }
+        }
+        ConnectionError::TimedOut => Failure::Closed {
+            peer,
+            reason: format!(
+                "no packets from the peer for {idle:?}{during}: its node stopped or the network is down"
+            ),
+        },
+        ConnectionError::Reset => {
+            Failure::Closed { peer, reason: format!("the peer reset the connection{during} (did it restart?)") }
+        }
+        ConnectionError::LocallyClosed => {
+            Failure::Closed { peer, reason: format!("this node closed the connection{during}") }
+        }
+        other => Failure::Transport { peer, reason: format!("{other}{during}") },
+    }
+}
+
+/// What the protocol thread asks a writer task to do.
+enum WriterCmd {
+    Data(Vec<u8>),
+    Phase(String),
+    Abort(String, std_mpsc::Sender<()>),
+    Bye(std_mpsc::Sender<Result<(), String>>),
+}
+
+async fn write_frame(
+    stream: &mut SendStream,
+    kind: FrameKind,
+    payload: Bytes,
+) -> Result<(), quinn::WriteError> {
+    let h = Bytes::copy_from_slice(&header(kind, payload.len()));
+    stream.write_all_chunks(&mut [h, payload]).await
+}
+
+fn write_failure(
+    peer: PartyId,
+    conn: &Connection,
+    e: quinn::WriteError,
+    phase: &str,
+    idle: Duration,
+) -> Failure {
+    match (conn.close_reason(), e) {
+        (Some(lost), _) => failure_from_connection(peer, &lost, phase, idle),
+        (None, quinn::WriteError::ConnectionLost(lost)) => {
+            failure_from_connection(peer, &lost, phase, idle)
+        }
+        (None, quinn::WriteError::Stopped(code)) => Failure::Closed {
+            peer,
+            reason: format!("the peer stopped reading (code {code}) during phase '{phase}'"),
+        },
+        (None, other) => Failure::Transport {
+            peer,
+            reason: format!("writing during phase '{phase}': {other}"),
+        },
+    }
+}
+
+/// Whether a finished stream counts as delivered: acknowledged, or the peer closed the
+/// connection normally (it has everything it wanted).
+fn delivered(r: Result<Option<VarInt>, quinn::StoppedError>) -> Result<(), String> {
+    match r {
+        Ok(None) => Ok(()),
+        Ok(Some(code)) => Err(format!("the peer stopped reading (code {code})")),
+        Err(quinn::StoppedError::ConnectionLost(ConnectionError::ApplicationClosed(c)))
+            if c.error_code == VarInt::from_u32(CLOSE_DONE) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn writer(
+    shared: Arc<Shared>,
+    peer: PartyId,
+    conn: Connection,
+    mut stream: SendStream,
+    mut commands: mpsc::UnboundedReceiver<WriterCmd>,
+) {
+    let mut phase = String::new();
+    while let Some(cmd) = commands.recv().await {
+        let result = match cmd {
+            WriterCmd::Data(m) => write_frame(&mut stream, FrameKind::Data, Bytes::from(m)).await,
+            WriterCmd::Phase(name) => {
+                let _ = stream.finish();
+                phase = name;
+                match conn.open_uni().await {
+                    Ok(s) => {
+                        stream = s;
+                        write_frame(
+                            &mut stream,
+                            FrameKind::Phase,
+                            Bytes::from(phase.clone().into_bytes()),
+                        )
+                        .await
+                    }
+                    Err(e) => Err(quinn::WriteError::ConnectionLost(e)),
+                }
+            }
+            WriterCmd::Abort(reason, ack) => {
+                let payload = Bytes::from(clip_reason(&reason).as_bytes().to_vec());
+                if write_frame(&mut stream, FrameKind::Abort, payload)
+                    .await
+                    .is_ok()
+                {
+                    let _ = stream.finish();
+                    let _ = tokio::time::timeout(ABORT_FLUSH, stream.stopped()).await;
+                }
+                let _ = ack.send(());
+                return;
+            }
+            WriterCmd::Bye(ack) => {
+                let r = match write_frame(&mut stream, FrameKind::Bye, Bytes::new()).await {
+                    Ok(()) => {
+                        let _ = stream.finish();
+                        delivered(stream.stopped().await)
+                    }
+                    Err(e) => {
+                        Err(write_failure(peer, &conn, e, &phase, shared.idle_timeout).describe())
+                    }
+                };
+                let _ = ack.send(r);
+                return;
+            }
+        };
+        if let Err(e) = result {
+            shared.fail(write_failure(peer, &conn, e, &phase, shared.idle_timeout));
+            return;
+        }
+    }
+}
+
+async fn reader(shared: Arc<Shared>, peer: PartyId, conn: Connection, mut stream: RecvStream) {
+    let mut phase = String::new();
+    // The first stream starts after the hello (already read); later ones with a phase frame.
+    let mut expect_phase = false;
+    loop {
+        match read_frame(&mut stream, shared.max_frame_bytes).await {
+            Ok(Some(frame)) => match frame.kind {
+                FrameKind::Phase if expect_phase => {
+                    phase = String::from_utf8_lossy(&frame.payload).into_owned();
+                    expect_phase = false;
+                }
+                FrameKind::Data if !expect_phase => {
+                    // A closed semaphore means this node is closing: drain and discard.
+                    if let Ok(permit) = shared.permits[peer.index()].acquire().await {
+                        permit.forget();
+                        if let Some(s) = &shared.inbox[peer.index()] {
+                            let _ = s.send(Ok(frame.payload));
+                        }
+                    }
+                }
+                FrameKind::Abort => {
+                    let reason = String::from_utf8_lossy(&frame.payload).into_owned();
+                    shared.fail(Failure::PeerAborted { peer, reason });
+                    return;
+                }
+                FrameKind::Bye => {
+                    shared.peer_finished(peer);
+                    return;
+                }
+                other => {
+                    shared.fail(Failure::Transport {
+                        peer,
+                        reason: format!("unexpected {other:?} frame in phase '{phase}'"),
+                    });
+                    conn.close(
+                        VarInt::from_u32(CLOSE_REFUSED),
+                        b"protocol error: unexpected frame",
+                    );
+                    return;
+                }
+            },
+            Ok(None) => match conn.accept_uni().await {
+                Ok(s) => {
+                    stream = s;
+                    expect_phase = true;
+                }
+                Err(e) => {
+                    shared.connection_lost(peer, &e, &phase);
+                    return;
+                }
+            },
+            Err(FrameError::TooLarge {
+                kind: FrameKind::Data,
+                len,
+                limit,
+            }) => {
+                shared.fail(Failure::TooLarge { peer, len, limit });
+                return;
+            }
+            Err(FrameError::Io(e)) => {
+                match conn.close_reason() {
+                    Some(lost) => shared.connection_lost(peer, &lost, &phase),
+                    None => shared.fail(Failure::Transport {
+                        peer,
+                        reason: format!("reading phase '{phase}': {e}"),
+                    }),
+                }
+                return;
+            }
+            Err(e) => {
+                shared.fail(Failure::Transport {
+                    peer,
+                    reason: format!("{e} in phase '{phase}'"),
+                });
+                return;
+            }
+        }
+    }
+}
+
+/// An established, greeted connection to one peer, ready for the reader and writer.
+pub(crate) struct Link {
+    pub(crate) peer: PartyId,
+    pub(crate) connection: Connection,
+    pub(crate) send: SendStream,
+    pub(crate) recv: RecvStream,
+}
+
+struct PeerLink {
+    peer: PartyId,
+    connection: Connection,
+    writer: mpsc::UnboundedSender<WriterCmd>,
+}
+
+#[derive(Debug)]
+enum State {
+    Open,
+    Closed,
+    Aborted(String),
+}
+
+/// The mesh behind a [`QuicChannel`] and its [`MeshHandle`]s.
+struct MeshInner {
+    party: PartyId,
+    runtime: Option<Runtime>,
+    endpoint: Option<Endpoint>,
+    peers: Vec<PeerLink>,
+    shared: Arc<Shared>,
+    state: Mutex<State>,
+    recv_timeout: Duration,
+}
+
+impl MeshInner {
+    fn link(&self, peer: PartyId) -> Result<&PeerLink, ChannelError> {
+        self.peers
+            .iter()
+            .find(|l| l.peer == peer)
+            .ok_or(ChannelError::Transport {
+                peer,
+                reason: "not a peer of this node".into(),
+            })
+    }
+
+    fn send(&self, to: PartyId, message: Vec<u8>) -> Result<(), ChannelError> {
+        let link = self.link(to)?;
+        if let Some(f) = self.shared.failure() {
+            return Err(f.to_error(to));
+        }
+        let limit = self.shared.max_frame_bytes;
+        if message.len() as u64 > limit {
+            return Err(ChannelError::TooLarge {
+                peer: to,
+                len: message.len(),
+                limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            });
+        }
+        link.writer
+            .send(WriterCmd::Data(message))
+            .map_err(|_| ChannelError::Closed {
+                peer: to,
+                reason: "the connection's writer has stopped".into(),
+            })
+    }
+
+    fn begin_phase(&self, phase: &str) -> Result<(), ChannelError> {
+        if let Some(f) = self.shared.failure() {
+            return Err(f.to_error(self.peers[0].peer));
+        }
+        for l in &self.peers {
+            l.writer
+                .send(WriterCmd::Phase(phase.to_string()))
+                .map_err(|_| ChannelError::Closed {
+                    peer: l.peer,
+                    reason: "the connection's writer has stopped".into(),
+                })?;
+        }
+        Ok(())
+    }
+
+    fn abort(&self, reason: &str) {
+        {
+            let Ok(mut state) = self.state.lock() else {
+                return;
+            };
+            if !matches!(*state, State::Open) {
+                return;
+            }
+            *state = State::Aborted(reason.to_string());
+        }
+        tracing::warn!("transport: aborting the job: {reason}");
+        self.shared.fail(Failure::LocalAbort {
+            reason: reason.to_string(),
+        });
+        let (ack_tx, ack_rx) = std_mpsc::channel();
+        for l in &self.peers {
+            let _ = l
+                .writer
+                .send(WriterCmd::Abort(reason.to_string(), ack_tx.clone()));
+        }
+        drop(ack_tx);
+        let deadline = Instant::now() + ABORT_FLUSH;
+        for _ in &self.peers {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if ack_rx.recv_timeout(left).is_err() {
+                break;
+            }
+        }
+        for l in &self.peers {
+            l.connection.close(
+                VarInt::from_u32(CLOSE_ABORT),
+                clip_reason(reason).as_bytes(),
+            );
+        }
+        self.wait_idle(Duration::from_millis(500));
+    }
+
+    fn close(&self) -> Result<(), TransportError> {
+        {
+            let mut state = self
+                .state
+                .lock()
+                .map_err(|_| TransportError::Close("state poisoned".into()))?;
+            match &*state {
+                State::Open => *state = State::Closed,
+                State::Closed => return Ok(()),
+                State::Aborted(r) => return Err(TransportError::Aborted(r.clone())),
+            }
+        }
+        if let Some(f) = self.shared.failure() {
+            let reason = f.describe();
+            for l in &self.peers {
+                l.connection.close(
+                    VarInt::from_u32(CLOSE_ABORT),
+                    clip_reason(&reason).as_bytes(),
+                );
+            }
+            self.wait_idle(Duration::from_millis(500));
+            return Err(TransportError::Aborted(reason));
+        }
+        // From here on, unread messages are discarded so that the readers reach the `Bye`.
+        for p in &self.shared.permits {
+            p.close();
+        }
+        let (ack_tx, ack_rx) = std_mpsc::channel();
+        for l in &self.peers {
+            let _ = l.writer.send(WriterCmd::Bye(ack_tx.clone()));
+        }
+        drop(ack_tx);
+        let deadline = Instant::now() + self.recv_timeout;
+        let mut problems = Vec::new();
+        for _ in &self.peers {
+            match ack_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => problems.push(format!("our last messages may not have arrived: {e}")),
+                Err(_) => {
+                    problems.push("a peer did not acknowledge our last messages in time".into());
+                    break;
+                }
+            }
+        }
+        // Wait for both peers' goodbyes (or a failure).
+        if let Ok(mut finished) = self.shared.finished.lock() {
+            loop {
+                let missing: Vec<PartyId> = self
+                    .peers
+                    .iter()
+                    .map(|l| l.peer)
+                    .filter(|p| !finished[p.index()])
+                    .collect();
+                if missing.is_empty() {
+                    break;
+                }
+                if let Some(f) = self.shared.failure() {
+                    problems.push(f.describe());
+                    break;
+                }
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    let names: Vec<String> = missing.iter().map(|p| p.to_string()).collect();
+                    problems.push(format!(
+                        "{} did not finish within {:?}",
+                        names.join(" and "),
+                        self.recv_timeout
+                    ));
+                    break;
+                }
+                finished = match self.shared.changed.wait_timeout(finished, left) {
+                    Ok((g, _)) => g,
+                    Err(_) => break,
+                };
+            }
+        }
+        let code = if problems.is_empty() {
+            CLOSE_DONE
+        } else {
+            CLOSE_ABORT
+        };
+        for l in &self.peers {
+            l.connection.close(VarInt::from_u32(code), b"done");
+        }
+        self.wait_idle(Duration::from_secs(1));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(TransportError::Close(problems.join("; ")))
+        }
+    }
+
+    /// Gives the endpoint a moment to send its close frames.
+    fn wait_idle(&self, limit: Duration) {
+        let (Some(rt), Some(endpoint)) = (&self.runtime, &self.endpoint) else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return; // Called from async code: cannot block here.
+        }
+        let endpoint = endpoint.clone();
+        rt.block_on(async move {
+            let _ = tokio::time::timeout(limit, endpoint.wait_idle()).await;
+        });
+    }
+}
+
+impl Drop for MeshInner {
+    fn drop(&mut self) {
+        let open = matches!(
+            self.state.lock().map(|s| matches!(*s, State::Open)),
+            Ok(true)
+        );
+        if open {
+            for l in &self.peers {
+                l.connection.close(
+                    VarInt::from_u32(CLOSE_DROPPED),
+                    b"the node stopped without closing the transport",
+                );
+            }
+            self.wait_idle(Duration::from_millis(500));
+        }
+        if let Some(rt) = self.runtime.take() {
+            {
+                let _guard = rt.enter();
+                self.peers.clear();
+                self.endpoint = None;
+            }
+            rt.shutdown_timeout(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Wire-level counters of one peer connection (UDP datagrams, including QUIC and TLS
+/// overhead and retransmissions).
+#[derive(Clone, Debug)]
+pub struct WireStats {
+    /// The peer.
+    pub peer: PartyId,
+    /// UDP payload bytes sent to it.
+    pub udp_bytes_sent: u64,
+    /// UDP payload bytes received from it.
+    pub udp_bytes_received: u64,
+    /// Packets QUIC considered lost.
+    pub lost_packets: u64,
+    /// The current round-trip time estimate.
+    pub rtt: Duration,
+}
+
+/// A handle on the mesh that outlives the [`QuicChannel`] moved into a
+/// [`samen_protocol::Context`]: close it after the job succeeded, abort it otherwise.
+#[derive(Clone)]
+pub struct MeshHandle {
+    inner: Arc<MeshInner>,
+}
+
+impl MeshHandle {
+    /// This node's party.
+    pub fn party(&self) -> PartyId {
+        self.inner.party
+    }
+
+    /// Ends a successful job: flushes what was sent, says `Bye` to both peers, waits (up to
+    /// the receive timeout) until both peers said `Bye` too, then closes the connections.
+    /// An error means a peer may not have received our last messages or did not finish;
+    /// after an abort or a peer failure it returns [`TransportError::Aborted`].
+    pub fn close(&self) -> Result<(), TransportError> {
+        self.inner.close()
+    }
+
+    /// Aborts the job: sends an `Abort` frame with `reason` to both peers and closes the
+    /// connections with it. Best effort and bounded in time (about two seconds at most).
+    pub fn abort(&self, reason: &str) {
+        self.inner.abort(reason)
+    }
+
+    /// Wire-level counters per peer.
+    pub fn wire_stats(&self) -> Vec<WireStats> {
+        self.inner
+            .peers
+            .iter()
+            .map(|l| {
+                let s = l.connection.stats();
+                WireStats {
+                    peer: l.peer,
+                    udp_bytes_sent: s.udp_tx.bytes,
+                    udp_bytes_received: s.udp_rx.bytes,
+                    lost_packets: s.path.lost_packets,
+                    rtt: s.path.rtt,
+                }
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for MeshHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MeshHandle({})", self.inner.party)
+    }
+}
+
+/// This node's end of the three-party QUIC mesh; implements [`Channel`].
+///
+/// Use it from ordinary threads (not from inside an async runtime). Dropping the channel
+/// and all its [`MeshHandle`]s without [`close`](QuicChannel::close) or `abort` closes the
+/// connections with a "stopped without closing" error that the peers report.
+pub struct QuicChannel {
+    inner: Arc<MeshInner>,
+    inbox: [Option<std_mpsc::Receiver<Inbound>>; 3],
+    ended: [Option<Failure>; 3],
+}
+
+impl QuicChannel {
+    /// Assembles the channel from greeted connections: spawns a reader and a writer per peer.
+    pub(crate) fn start(
+        party: PartyId,
+        runtime: Runtime,
+        endpoint: Endpoint,
+        links: Vec<Link>,
+        recv_timeout: Duration,
+        idle_timeout: Duration,
+        max_frame_bytes: u64,
+    ) -> QuicChannel {
+        let mut senders: [Option<std_mpsc::Sender<Inbound>>; 3] = Default::default();
+        let mut receivers: [Option<std_mpsc::Receiver<Inbound>>; 3] = Default::default();
+        for l in &links {
+            let (s, r) = std_mpsc::channel();
+            senders[l.peer.index()] = Some(s);
+            receivers[l.peer.index()] = Some(r);
+        }
+        let shared = Arc::new(Shared {
+            failure: Mutex::new(None),
+            inbox: senders,
+            permits: [
+                Semaphore::new(INBOX_MESSAGES),
+                Semaphore::new(INBOX_MESSAGES),
+                Semaphore::new(INBOX_MESSAGES),
+            ],
+            finished: Mutex::new([false; 3]),
+            changed: Condvar::new(),
+            idle_timeout,
+            max_frame_bytes,
+        });
+        let mut peers = Vec::new();
+        for l in links {
+            let (tx, rx) = mpsc::unbounded_channel();
+            runtime.spawn(writer(
+                shared.clone(),
+                l.peer,
+                l.connection.clone(),
+                l.send,
+                rx,
+            ));
+            runtime.spawn(reader(shared.clone(), l.peer, l.connection.clone(), l.recv));
+            peers.push(PeerLink {
+                peer: l.peer,
+                connection: l.connection,
+                writer: tx,
+            });
+        }
+        let inner = MeshInner {
+            party,
+            runtime: Some(runtime),
+            endpoint: Some(endpoint),
+            peers,
+            shared,
+            state: Mutex::new(State::Open),
+            recv_timeout,
+        };
+        QuicChannel {
+            inner: Arc::new(inner),
+            inbox: receivers,
+            ended: Default::default(),
+        }
+    }
+
+    /// This node's party.
+    pub fn party(&self) -> PartyId {
+        self.inner.party
+    }
+
+    /// A handle for closing or aborting after the channel was moved into a `Context`.
+    pub fn handle(&self) -> MeshHandle {
+        MeshHandle {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Ends a successful job; see [`MeshHandle::close`].
+    pub fn close(self) -> Result<(), TransportError> {
+        self.inner.close()
+    }
+}
+
+impl std::fmt::Debug for QuicChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "QuicChannel({})", self.inner.party)
+    }
+}
+
+impl Channel for QuicChannel {
+    fn send(&mut self, to: PartyId, message: Vec<u8>) -> Result<(), ChannelError> {
+        self.inner.send(to, message)
+    }
+
+    fn recv(&mut self, from: PartyId) -> Result<Vec<u8>, ChannelError> {
+        if let Some(f) = &self.ended[from.index()] {
+            return Err(f.to_error(from));
+        }
+        let rx = self.inbox[from.index()]
+            .as_ref()
+            .ok_or(ChannelError::Transport {
+                peer: from,
+                reason: "not a peer of this node".into(),
+            })?;
+        let item = match rx.try_recv() {
+            Ok(item) => item,
+            Err(std_mpsc::TryRecvError::Empty) => {
+                if let Some(f) = self.inner.shared.failure() {
+                    return Err(f.to_error(from));
+                }
+                match rx.recv_timeout(self.inner.recv_timeout) {
+                    Ok(item) => item,
+                    Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                        return Err(ChannelError::Timeout { peer: from })
+                    }
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(ChannelError::Closed {
+                            peer: from,
+                            reason: "the transport has stopped".into(),
+                        })
+                    }
+                }
+            }
+            Err(std_mpsc::TryRecvError::Disconnected) => {
+                return Err(ChannelError::Closed {
+                    peer: from,
+                    reason: "the transport has stopped".into(),
+                })
+            }
+        };
+        match item {
+            Ok(message) => {
+                self.inner.shared.permits[from.index()].add_permits(1);
+                Ok(message)
+            }
+            Err(f) => {
+                let e = f.to_error(from);
+                self.ended[from.index()] = Some(f);
+                Err(e)
+            }
+        }
+    }
+
+    fn begin_phase(&mut self, phase: &str) -> Result<(), ChannelError> {
+        self.inner.begin_phase(phase)
+    }
+
+    fn abort(&mut self, reason: &str) {
+        self.inner.abort(reason)
+    }
+}
