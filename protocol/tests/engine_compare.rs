@@ -257,3 +257,32 @@ fn comparison_cost_targets_from_the_counters() {
             .collect::<Vec<_>>()
     );
 }
+
+/// Round counts of the bit-sliced comparisons at 64 bits, from the counters.
+#[test]
+fn bitsliced_comparison_rounds() {
+    let n = 200usize;
+    let x: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+    let runs = samen_protocol::harness::try_run_three(|ctx| {
+        let o = PartyId::BELASTINGDIENST;
+        let a = input::input_bool(ctx, o, at(ctx, o, &x).as_deref(), n, 64)?;
+        let b = input::input_bool(ctx, o.prev(), at(ctx, o.prev(), &x).as_deref(), n, 64)?;
+        let mut rounds = Vec::new();
+        for k in 0..4 {
+            let before = ctx.stats().rounds;
+            match k {
+                0 => compare::lt_bits(ctx, &a, &b)?,
+                1 => compare::eq_bits(ctx, &a, &b)?,
+                2 => compare::lt_public_bits(ctx, &a, 0x8765_4321_0FED_CBA9)?,
+                _ => compare::eq_public_bits(ctx, &a, 17)?,
+            };
+            rounds.push(ctx.stats().rounds - before);
+        }
+        Ok(rounds)
+    })
+    .unwrap();
+    assert_eq!(runs[0].output[0], 7);
+    assert_eq!(runs[0].output[1], 6);
+    assert!(runs[0].output[2] <= 6);
+    assert_eq!(runs[0].output[3], 6);
+}
