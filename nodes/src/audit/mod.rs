@@ -26,7 +26,10 @@
 //! `docs/auditor-guide.md`) — and anything a party does outside the protocol with what it
 //! legitimately learned.
 
+pub mod cli;
 pub mod integrity;
+pub mod job;
+pub mod report_html;
 pub mod report_text;
 pub mod verify;
 
@@ -68,8 +71,10 @@ pub struct PermittedOutput {
 pub struct ApprovalNote {
     /// The party whose privacy officer approved.
     pub party: PartyId,
-    /// A description: the approver key, and whether the signature verified.
+    /// A description: the approver key, or what is wrong.
     pub detail: String,
+    /// Whether the approval verified against the federation's approver key.
+    pub valid: bool,
 }
 
 /// What the auditor trusts: the approved job and the federation's node keys.
@@ -91,13 +96,16 @@ pub struct ApprovedJob {
     pub signing_keys: [VerifyingKey; 3],
     /// The output policy.
     pub outputs: Vec<PermittedOutput>,
-    /// Approvals to list in the report.
-    pub approvals: Vec<ApprovalNote>,
+    /// The approvals found, each checked; `None` if the audit runs without approvals
+    /// (then it does not require them and the report says so).
+    pub approvals: Option<Vec<ApprovalNote>>,
 }
 
 /// What kind of problem a failure is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FailureKind {
+    /// An approval of the job is missing or does not verify.
+    Approval,
     /// Fewer or more than one transcript per party.
     MissingTranscript,
     /// A line could not be read: not a canonical record (edited), or cut off.
@@ -296,8 +304,8 @@ pub struct ApprovedJobSummary {
     pub federation_fingerprint: String,
     /// The output policy in words, one line per permitted output.
     pub policy: Vec<String>,
-    /// Approvals.
-    pub approvals: Vec<ApprovalNote>,
+    /// Approvals (`None`: not checked).
+    pub approvals: Option<Vec<ApprovalNote>>,
 }
 
 impl AuditReport {

@@ -98,12 +98,21 @@ pub fn render(report: &AuditReport) -> String {
     for line in &j.policy {
         let _ = writeln!(s, "    - {}", clean(line));
     }
-    if j.approvals.is_empty() {
-        let _ = writeln!(s, "  approvals: not given to the audit");
-    } else {
-        let _ = writeln!(s, "  approvals:");
-        for a in &j.approvals {
-            let _ = writeln!(s, "    - {}: {}", a.party.agency(), clean(&a.detail));
+    match &j.approvals {
+        None => {
+            let _ = writeln!(s, "  approvals: not checked by this audit");
+        }
+        Some(list) => {
+            let _ = writeln!(s, "  approvals:");
+            for a in list {
+                let _ = writeln!(
+                    s,
+                    "    - {}: {}{}",
+                    a.party.agency(),
+                    if a.valid { "" } else { "INVALID: " },
+                    clean(&a.detail)
+                );
+            }
         }
     }
     let _ = writeln!(s);

@@ -166,6 +166,32 @@ pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditRep
         }
     }
 
+    // The approvals, when the audit was given them.
+    if let Some(approvals) = &job.approvals {
+        for p in PartyId::ALL {
+            let mine: Vec<_> = approvals.iter().filter(|a| a.party == p).collect();
+            if mine.is_empty() {
+                cross.push(
+                    FailureKind::Approval,
+                    Some(p),
+                    None,
+                    format!(
+                        "the job has no approval from {}'s privacy officer",
+                        p.agency()
+                    ),
+                );
+            }
+            for a in mine.iter().filter(|a| !a.valid) {
+                cross.push(
+                    FailureKind::Approval,
+                    Some(p),
+                    None,
+                    format!("{}'s approval does not hold: {}", p.agency(), a.detail),
+                );
+            }
+        }
+    }
+
     // The approved job.
     for f in &facts {
         let (Some(h), Some(p)) = (&f.header, f.party()) else {

@@ -57,7 +57,7 @@ pub fn approved_job(tag: u8) -> ApprovedJob {
                 max_reveals: 1,
             },
         ],
-        approvals: Vec::new(),
+        approvals: None,
     }
 }
 
