@@ -29,6 +29,7 @@ use super::blind::{
 };
 use super::hash::KeyHasher;
 use super::input::MAX_TABLE_ROWS;
+use super::join::check_distinct;
 use super::padding::PreparedTable;
 use crate::context::BytesRound;
 use crate::randomness::{PrfKey, PrfStream};
@@ -220,6 +221,7 @@ pub(crate) fn run(
         c_t_words.extend_from_slice(&fresh.next);
         payload_b.push(ShuffleColumn::from_shares(kind, fresh));
     }
+    check_distinct(hop1_a, prv, &format!("{} table, first hop", TABLE[ta]))?;
     let hop2 = decompress_blind_compress(
         hop1_a,
         prv,
@@ -271,6 +273,11 @@ pub(crate) fn run(
         .collect();
 
     // ---- Round 3: third hop of table tb, broadcast of its final tags.
+    check_distinct(
+        &m_prev[..hop2_bytes],
+        prv,
+        &format!("{} table, second hop", TABLE[tb]),
+    )?;
     let hop3 = decompress_blind_compress(
         &m_prev[..hop2_bytes],
         prv,

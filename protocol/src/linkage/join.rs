@@ -81,6 +81,27 @@ fn tag(bytes: &[u8], i: usize) -> [u8; 32] {
         .expect("length checked by the chain")
 }
 
+/// Checks that the points of a received hop message are pairwise distinct (canonical
+/// encodings: equal points have equal bytes). Distinct keys and fresh random points
+/// never collide, so a repeat means the sender duplicated a row: abort before the
+/// duplicate can reach the final tags, where its match pattern would single the row out.
+pub(crate) fn check_distinct(
+    points: &[u8],
+    from: PartyId,
+    what: &str,
+) -> Result<(), ProtocolError> {
+    let n = points.len() / POINT_BYTES;
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    for i in 0..n {
+        if !seen.insert(tag(points, i)) {
+            return Err(ProtocolError::CheckFailed(format!(
+                "{what} from {from}: a point occurs twice (a duplicated row)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn index_table(tags: &[u8], table: usize) -> Result<HashMap<[u8; 32], u32>, ProtocolError> {
     let n = tags.len() / POINT_BYTES;
     let mut map = HashMap::with_capacity(n);
@@ -180,6 +201,8 @@ mod tests {
         assert!(align(&[tags(&[1, 1]), tags(&[]), tags(&[])]).is_err());
         assert!(align(&[tags(&[1, 2]), tags(&[3, 3]), tags(&[])]).is_err());
         assert!(align(&[tags(&[]), tags(&[]), tags(&[5, 6, 5])]).is_err());
+        assert!(check_distinct(&tags(&[1, 2, 3]), PartyId::SVB, "t").is_ok());
+        assert!(check_distinct(&tags(&[1, 2, 1]), PartyId::SVB, "t").is_err());
     }
 
     #[test]
