@@ -174,3 +174,35 @@ fn wrong_inputs_are_errors_not_panics() {
     let b = ArithColumn::public(PartyId::SVB, &[1]);
     assert!(arith::add(&a, &b).is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A mixed layer: products and ANDs in one round.
+    #[test]
+    fn products_and_ands_of_a_layer_in_one_round((x, y) in two_columns(), (u, v) in rows().prop_flat_map(|n| (vec(word(), n), vec(word(), n)))) {
+        use samen_protocol::ops::{boolean, convert, layer};
+        let (n, m) = (x.len(), u.len());
+        let out = run(|ctx| {
+            let o = PartyId::SVB;
+            let a = input::input_arith(ctx, o, at(ctx, o, &x).as_deref(), n)?;
+            let b = input::input_arith(ctx, o.next(), at(ctx, o.next(), &y).as_deref(), n)?;
+            let c = input::input_bool(ctx, o, at(ctx, o, &u).as_deref(), m, 64)?;
+            let d = input::input_bool(ctx, o.prev(), at(ctx, o.prev(), &v).as_deref(), m, 64)?;
+            let before = ctx.stats().rounds;
+            let (p, q) = layer::mul_and_words_many(ctx, &[(&a.shares, &b.shares), (&b.shares, &b.shares)], &[(&c.shares, &d.shares)])?;
+            let rounds = ctx.stats().rounds - before;
+            // Reference: the same AND through boolean::and.
+            let r = boolean::and(ctx, &c, &d)?;
+            Ok((ArithColumn::new(p[0].clone()), ArithColumn::new(p[1].clone()), q[0].clone(), r, rounds))
+        });
+        prop_assert_eq!(open_arith(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]), x.iter().zip(&y).map(|(a, b)| a.wrapping_mul(*b)).collect::<Vec<_>>());
+        prop_assert_eq!(open_arith(&[out[0].1.clone(), out[1].1.clone(), out[2].1.clone()]), y.iter().map(|b| b.wrapping_mul(*b)).collect::<Vec<_>>());
+        for i in 0..3 { prop_assert_eq!(&out[i].2.next, &out[(i + 1) % 3].2.own); }
+        let words: Vec<u64> = (0..out[0].2.len()).map(|k| out[0].2.own[k] ^ out[1].2.own[k] ^ out[2].2.own[k]).collect();
+        let expect: Vec<u64> = u.iter().zip(&v).map(|(a, b)| a & b).collect();
+        prop_assert_eq!(convert::unbitslice(&words, 64, m), expect.clone());
+        prop_assert_eq!(open_bits(&[out[0].3.clone(), out[1].3.clone(), out[2].3.clone()]), expect);
+        prop_assert_eq!(out[0].4, u64::from(n + m > 0));
+    }
+}

@@ -17,6 +17,7 @@
 //! | [`convert`] | transposes (local); A2B, MSB, B2A, bit × value | 0 / ≤ 8 / 1 / 1 |
 //! | [`compare`] | `<`, `<=`, `==` for arithmetic and bit-sliced columns | ≤ 8 |
 //! | [`mux`] | selection by a shared bit | 1 |
+//! | [`layer`] | multiplications and ANDs of one layer together | 1 |
 //!
 //! The protocols follow Araki, Furukawa, Lindell, Nof, Ohara, "High-Throughput
 //! Semi-Honest Secure Three-Party Computation with an Honest Majority" (CCS 2016) and
@@ -42,6 +43,7 @@ pub mod boolean;
 pub mod compare;
 pub mod convert;
 pub mod input;
+pub mod layer;
 pub mod mux;
 pub mod reveal;
 
