@@ -16,6 +16,7 @@
 pub mod channel;
 pub mod context;
 pub mod error;
+pub mod evaluator;
 pub mod harness;
 pub mod linkage;
 pub mod ops;

@@ -23,7 +23,9 @@
 //! - Belastingdienst, in the clear: `wealth(p) = assets − debts`, `equity(p) = woz − mortgage`.
 //! - In MPC: `G'(p) = u'(p) + a'(p)`; `bit_j(p) = [v_j(p) < u'(p)] = [12·G'(p) > S·b_j]`;
 //!   `N(p) = 12·r_0·G'(p) + Σ_{kept j ≥ 1} (r_j − r_{j−1})·bit_j(p)·(12·G'(p) − S·b_j)`;
-//!   `income_ok = N(a) + N(b) ≤ T`;
+//!   `income_ok = N(a)/d + N(b)/d ≤ ⌊T/d⌋` where `d` is the gcd of the coefficients `12·r_0`
+//!   and `r_j − r_{j−1}` (so `N/d` is an integer and the comparison is exact; `d = 8` by
+//!   default, three bits narrower);
 //!   `D1 = (L − wealth(a)) − wealth(b)`, `wealth_ok = 0 ≤ D1` under `loan`, and under `count`
 //!   also `0 ≤ ((D1 + H) − equity(a)) − equity(b)` (because `x + max(0, y) ≤ L ⇔ x ≤ L ∧ x + y ≤ L`);
 //!   `flag = eligible ∧ wealth_ok ∧ income_ok`.
@@ -377,9 +379,9 @@ pub fn build_with_params(
         let uwv_part = b.sub(gross_scaled, disregard)?;
         let u = saturate(&mut b, uwv_part, &c)?;
 
-        // N(p) = 12·r0·(u + a) + Σ_j (r_j − r_{j−1})·[v_j < u]·(12·u + (12·a − β_j)).
-        let u12r0 = b.mul_public(u, 12 * c.rates[0])?;
-        let a12r0 = b.mul_public(a, 12 * c.rates[0])?;
+        // N(p)/d = (12·r0/d)·(u + a) + Σ_j ((r_j − r_{j−1})/d)·[v_j < u]·(12·u + (12·a − β_j)).
+        let u12r0 = b.mul_public(u, c.net_base)?;
+        let a12r0 = b.mul_public(a, c.net_base)?;
         let mut n = b.add(u12r0, a12r0)?;
         let u12 = b.mul_public(u, 12)?;
         let a12 = b.mul_public(a, 12)?;
@@ -390,7 +392,7 @@ pub fn build_with_params(
             let a_part = b.add_public(a12, -beta)?;
             let excess = b.add(u12, a_part)?;
             let kept = b.bit_mul(above, excess)?;
-            let term = b.mul_public(kept, c.rates[j + 1] - c.rates[j])?;
+            let term = b.mul_public(kept, c.net_steps[j])?;
             n = b.add(n, term)?;
         }
         net.push(n);
@@ -438,7 +440,10 @@ struct Consts {
     cap_scaled: i64,
     saturation: i64,
     saturation_bits: u8,
-    rates: Vec<i64>,
+    /// `12·r_0 / d`, the coefficient of `G'` in `N / d`.
+    net_base: i64,
+    /// `(r_{j+1} − r_j) / d` per kept breakpoint.
+    net_steps: Vec<i64>,
     breakpoints_scaled: Vec<i64>,
     threshold_single: i64,
     threshold_couple: i64,
@@ -464,12 +469,17 @@ impl Consts {
                 .and_then(|x| x.checked_mul(tol))
                 .ok_or(AioCircuitError::TooWide("income threshold"))
         };
-        let rates = rules
-            .gross_to_net
-            .marginal_net_rate_bp
+        let rates = &rules.gross_to_net.marginal_net_rate_bp;
+        let r = |j: usize| rates[j] as i64;
+        let net_base = 12 * r(0);
+        let net_steps: Vec<i64> = (0..p.kept_breakpoints.len())
+            .map(|j| r(j + 1) - r(j))
+            .collect();
+        // N is a multiple of d = gcd of its coefficients: compare N/d with ⌊T/d⌋ (exact).
+        let d = net_steps
             .iter()
-            .map(|&r| r as i64)
-            .collect::<Vec<_>>();
+            .fold(net_base as u64, |g, &x| gcd(g, x.unsigned_abs()))
+            .max(1) as i64;
         let breakpoints_scaled = p
             .kept_breakpoints
             .iter()
@@ -488,10 +498,11 @@ impl Consts {
                 .ok_or(AioCircuitError::TooWide("disregard cap"))?,
             saturation: i(p.saturation, "saturation")?,
             saturation_bits: p.saturation_bits.max(1),
-            rates,
+            net_base: net_base / d,
+            net_steps: net_steps.iter().map(|x| x / d).collect(),
             breakpoints_scaled,
-            threshold_single: threshold(rules.norms.single_cents)?,
-            threshold_couple: threshold(rules.norms.couple_cents)?,
+            threshold_single: threshold(rules.norms.single_cents)? / d,
+            threshold_couple: threshold(rules.norms.couple_cents)? / d,
             limit_single: i(rules.wealth_limits.single_cents, "wealth limit")?,
             limit_couple: i(
                 rules.wealth_limits.single_parent_or_couple_cents,

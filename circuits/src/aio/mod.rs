@@ -45,6 +45,7 @@ pub mod golden;
 pub mod household;
 pub mod reference;
 pub mod rules;
+mod rules_toml;
 pub mod synth;
 
 pub use date::Date;

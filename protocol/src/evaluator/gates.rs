@@ -1,0 +1,579 @@
+//! The secure semantics of each IR gate with a secret result, as a step function on the
+//! shared round ([`Runtime`]).
+//!
+//! Every gate computes exactly the word of [`samen_circuits::eval::apply`] for every row
+//! (the tests check this against the plaintext evaluator). Public operands are used as
+//! public constants, which makes many gates local (`mul`, `and`, `xor` with a constant) and
+//! the rest cheaper (comparisons with a constant, `mux` between constants).
+//!
+//! | gate | protocol | rounds |
+//! | --- | --- | --- |
+//! | `share` | input by the owner (in the form of the gate's type) | 1 |
+//! | `add`, `sub`, `neg`, `xor`, `not`; `mul`, `and` by a public value | local | 0 |
+//! | `mul` | multiplication | 1 |
+//! | `and` | AND, `w` bits | 1 |
+//! | `lt`, `le` arith, `l = min(64, max(wa, wb) + 1)` | MSB on `l` bits of the difference (full adder, generate layer, carry tree) | `2 + ⌈log2(l − 2)⌉` |
+//! | `eq` arith | `P_0` shares `d_0 + d_1` at `l` bits, AND tree of the XNOR bits | `1 + ⌈log2 l⌉` |
+//! | `lt`, `le` `Bool{w}` | flip sign bits, `x ≥ y` as the carry of `x + ¬y + 1` | `1 + ⌈log2 w⌉` (`≤ ⌈log2 w⌉` with a constant) |
+//! | `eq` `Bool{w}` | AND tree of the XNOR bits | `⌈log2 w⌉` |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | 1 (0 if `a ⊕ b` is public) |
+//! | `mux` arith, `bitmul` | `b + s·(a − b)` by bit × value (two OTs; one if `a − b` is public) | 1 |
+//! | `a2b{w}` | full adder, Sklansky prefix | `2 + ⌈log2(w − 2)⌉` |
+//! | `b2a` `Bool{w}` | `w` bit injections by OT, `Σ 2^j b_j` | 1 |
+//!
+//! A `share` gate whose operand is already secret (a pre-shared input) is a conversion:
+//! none for the same form, `a2b` or `b2a` otherwise.
+//!
+//! Reveals nothing: the only communication is through the masked sub-protocols of the
+//! round.
+
+use std::rc::Rc;
+
+use samen_circuits::ir::mask;
+use samen_circuits::{Op, WireType};
+
+use crate::ops::arith::{add, add_public, mul_local, mul_public, neg, public_sub, sub, sub_public};
+use crate::ops::boolean::{not, xor, xor_public};
+use crate::ops::convert::bitslice;
+use crate::ops::input::SharedColumn;
+use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
+use crate::{PartyId, ProtocolError};
+
+use super::lanes::Lane;
+use super::round::{InputSpec, OtJob, Runtime};
+use super::values::Value;
+
+fn internal(what: &str) -> ProtocolError {
+    ProtocolError::InvalidOperands(format!("secure evaluator: {what}"))
+}
+
+/// An operand as the algorithms see it.
+enum V<'a> {
+    Pub(u64),
+    A(&'a ArithColumn),
+    B(&'a BitSlicedColumn),
+    Local(&'a [u64]),
+    Absent,
+}
+
+fn view(v: &Value) -> V<'_> {
+    match v {
+        Value::Public(c) => V::Pub(*c),
+        Value::Arith(a) => V::A(a),
+        Value::Bool(b) => V::B(b),
+        Value::Local(c) => V::Local(c),
+        Value::Absent => V::Absent,
+    }
+}
+
+/// The one lane of a one-bit column.
+fn bit_lane(b: &BitSlicedColumn) -> Lane {
+    Lane::Shared(b.shares.clone())
+}
+
+/// Evaluates the secret gate `op` (result type `ty`, operand types `types`) on `operands`.
+///
+/// `owner` is the owner of a `share` gate's local operand (`None` for other gates).
+pub(crate) async fn secure_gate(
+    rt: Runtime,
+    op: Op,
+    ty: WireType,
+    types: Vec<WireType>,
+    owner: Option<PartyId>,
+    operands: Vec<Rc<Value>>,
+) -> Result<Value, ProtocolError> {
+    let me = rt.party();
+    let v: Vec<V<'_>> = operands.iter().map(|o| view(o)).collect();
+    let arith = |c: ArithColumn| Ok(Value::Arith(c));
+    let boolean = |c: BitSlicedColumn| Ok(Value::Bool(c));
+    match (&op, v.as_slice()) {
+        (Op::Share { ty, .. }, [x]) => share(&rt, *ty, x, owner).await,
+        (Op::Add(_), [V::A(a), V::A(b)]) => arith(add(a, b)?),
+        (Op::Add(_), [V::A(a), V::Pub(c)] | [V::Pub(c), V::A(a)]) => arith(add_public(me, a, *c)),
+        (Op::Sub(_), [V::A(a), V::A(b)]) => arith(sub(a, b)?),
+        (Op::Sub(_), [V::A(a), V::Pub(c)]) => arith(sub_public(me, a, *c)),
+        (Op::Sub(_), [V::Pub(c), V::A(a)]) => arith(public_sub(me, *c, a)),
+        (Op::Neg(_), [V::A(a)]) => arith(neg(a)),
+        (Op::Mul(_), [V::A(a), V::A(b)]) => {
+            let mut z = vec![0u64; a.rows()];
+            mul_local(
+                &a.shares.own,
+                &a.shares.next,
+                &b.shares.own,
+                &b.shares.next,
+                &mut z,
+            );
+            arith(ArithColumn::new(rt.mul_words(z).await))
+        }
+        (Op::Mul(_), [V::A(a), V::Pub(c)] | [V::Pub(c), V::A(a)]) => arith(mul_public(a, *c)),
+        (Op::Xor(_), [V::B(a), V::B(b)]) => boolean(xor(a, b)?),
+        (Op::Xor(_), [V::B(a), V::Pub(c)] | [V::Pub(c), V::B(a)]) => boolean(xor_public(me, a, *c)),
+        (Op::And(_), [V::B(a), V::B(b)]) => {
+            let mut z = vec![0u64; a.shares.len()];
+            crate::ops::boolean::and_local(
+                &a.shares.own,
+                &a.shares.next,
+                &b.shares.own,
+                &b.shares.next,
+                &mut z,
+            );
+            let shares = rt.and_words(z).await;
+            boolean(BitSlicedColumn {
+                width: a.width,
+                rows: a.rows,
+                shares,
+            })
+        }
+        (Op::And(_), [V::B(a), V::Pub(c)] | [V::Pub(c), V::B(a)]) => {
+            let lanes: Vec<Lane> = Runtime::lanes_of(a)
+                .into_iter()
+                .enumerate()
+                .map(|(j, l)| if c >> j & 1 == 1 { l } else { Lane::Zero })
+                .collect();
+            boolean(rt.column(&lanes))
+        }
+        (Op::Not(_), [V::B(a)]) => boolean(not(me, a)),
+        (Op::Lt(_) | Op::Le(_) | Op::Eq(_), [x, y]) => {
+            let lane = match (types[0], types[1]) {
+                (WireType::Arith { width: wa }, WireType::Arith { width: wb }) => {
+                    let l = (wa.max(wb) as u32 + 1).min(64);
+                    compare_arith(&rt, &op, x, y, l).await?
+                }
+                (WireType::Bool { width }, _) => compare_bool(&rt, &op, x, y, width as u32).await?,
+                _ => return Err(internal("comparison of mixed kinds")),
+            };
+            boolean(rt.column(&[lane]))
+        }
+        (Op::Mux(_), [V::Pub(c), a, b]) => Ok(value_of(if c & 1 == 1 { a } else { b })),
+        (Op::Mux(_), [V::B(s), a, b]) => match ty {
+            WireType::Bool { width } => {
+                let d: Vec<Lane> = match (a, b) {
+                    (V::Pub(x), V::Pub(y)) => Runtime::lanes_public(x ^ y, width as u32),
+                    (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
+                        Runtime::lanes_of(&xor_public(me, x, *y))
+                    }
+                    (V::B(x), V::B(y)) => Runtime::lanes_of(&xor(x, y)?),
+                    _ => return Err(internal("mux operands")),
+                };
+                let sel = bit_lane(s);
+                let reqs: Vec<(&Lane, &Lane)> = d.iter().map(|l| (&sel, l)).collect();
+                let t = rt.and_batch(&reqs).await;
+                let t = rt.column(&t);
+                boolean(match b {
+                    V::Pub(y) => xor_public(me, &t, *y),
+                    V::B(y) => xor(&t, y)?,
+                    _ => return Err(internal("mux operands")),
+                })
+            }
+            WireType::Arith { .. } => {
+                let base = match b {
+                    V::Pub(y) => Base::Pub(*y),
+                    V::A(y) => Base::Col((*y).clone()),
+                    _ => return Err(internal("mux operands")),
+                };
+                let d = match (a, b) {
+                    (V::Pub(x), V::Pub(y)) => Base::Pub(x.wrapping_sub(*y)),
+                    (V::A(x), V::Pub(y)) => Base::Col(sub_public(me, x, *y)),
+                    (V::Pub(x), V::A(y)) => Base::Col(public_sub(me, *x, y)),
+                    (V::A(x), V::A(y)) => Base::Col(sub(x, y)?),
+                    _ => return Err(internal("mux operands")),
+                };
+                let t = bit_times(&rt, s, &d).await?;
+                arith(match base {
+                    Base::Pub(y) => add_public(me, &t, y),
+                    Base::Col(y) => add(&t, &y)?,
+                })
+            }
+        },
+        (Op::BitMul(_), [V::Pub(c), x]) => Ok(if c & 1 == 1 {
+            value_of(x)
+        } else {
+            Value::Public(0)
+        }),
+        (Op::BitMul(_), [V::B(s), V::Pub(x)]) => arith(bit_times(&rt, s, &Base::Pub(*x)).await?),
+        (Op::BitMul(_), [V::B(s), V::A(x)]) => {
+            arith(bit_times(&rt, s, &Base::Col((*x).clone())).await?)
+        }
+        (Op::A2B { width, .. }, [V::A(x)]) => boolean(a2b(&rt, x, *width as u32).await),
+        (Op::B2A(_), [V::B(x)]) => arith(b2a(&rt, x).await?),
+        _ => Err(internal(&format!(
+            "no secure rule for `{}` on these operands",
+            op.mnemonic()
+        ))),
+    }
+}
+
+/// A public word or a secret arithmetic column.
+enum Base {
+    Pub(u64),
+    Col(ArithColumn),
+}
+
+fn value_of(v: &V<'_>) -> Value {
+    match v {
+        V::Pub(c) => Value::Public(*c),
+        V::A(a) => Value::Arith((*a).clone()),
+        V::B(b) => Value::Bool((*b).clone()),
+        V::Local(c) => Value::Local(c.to_vec()),
+        V::Absent => Value::Absent,
+    }
+}
+
+/// `share`: the owner inputs its local column in the form `to`; a pre-shared (secret)
+/// operand is converted instead.
+async fn share(
+    rt: &Runtime,
+    to: WireType,
+    x: &V<'_>,
+    owner: Option<PartyId>,
+) -> Result<Value, ProtocolError> {
+    let values = match x {
+        V::A(a) => {
+            return Ok(match to {
+                WireType::Arith { .. } => Value::Arith((*a).clone()),
+                WireType::Bool { width } => Value::Bool(a2b(rt, a, width as u32).await),
+            })
+        }
+        V::B(b) => {
+            return Ok(match to {
+                WireType::Bool { .. } => Value::Bool((*b).clone()),
+                WireType::Arith { .. } => Value::Arith(b2a(rt, b).await?),
+            })
+        }
+        V::Pub(_) => return Err(internal("share of a public wire")),
+        // The owner's plaintext in the shared form (the IR's `share` semantics).
+        V::Local(c) => Some(match to {
+            WireType::Bool { width } => c.iter().map(|v| v & mask(width)).collect::<Vec<u64>>(),
+            WireType::Arith { .. } => c.to_vec(),
+        }),
+        V::Absent => None,
+    };
+    let owner = owner.ok_or_else(|| internal("share of a wire without owner"))?;
+    let width = match to {
+        WireType::Arith { .. } => None,
+        WireType::Bool { width } => Some(width as u32),
+    };
+    match rt
+        .input(owner, vec![InputSpec { width, values }])
+        .await
+        .pop()
+    {
+        Some(SharedColumn::Arith(a)) => Ok(Value::Arith(a)),
+        Some(SharedColumn::Bool(b)) => Ok(Value::Bool(b)),
+        None => Err(internal("input returned no column")),
+    }
+}
+
+/// `b · d` for a one-bit column `b` and a public word or arithmetic column `d` (ABY3 §5.4):
+/// one OT (sender `P_0`) for a public `d`; two (senders `P_0` with `d_0 + d_1`, `P_2` with
+/// `d_2`) for a shared one. One round.
+async fn bit_times(
+    rt: &Runtime,
+    b: &BitSlicedColumn,
+    d: &Base,
+) -> Result<ArithColumn, ProtocolError> {
+    let me = rt.party();
+    let rows = rt.rows();
+    let choice = b.shares.clone();
+    let jobs = match d {
+        Base::Pub(c) => vec![OtJob {
+            sender: PartyId::SVB,
+            choice,
+            s: (me == PartyId::SVB).then(|| vec![*c; rows]),
+        }],
+        Base::Col(v) => vec![
+            OtJob {
+                sender: PartyId::SVB,
+                choice: choice.clone(),
+                s: (me == PartyId::SVB).then(|| {
+                    v.shares
+                        .own
+                        .iter()
+                        .zip(&v.shares.next)
+                        .map(|(a, b)| a.wrapping_add(*b))
+                        .collect()
+                }),
+            },
+            OtJob {
+                sender: PartyId::BELASTINGDIENST,
+                choice,
+                s: (me == PartyId::BELASTINGDIENST).then(|| v.shares.own.clone()),
+            },
+        ],
+    };
+    let parts = rt.ot(jobs).await;
+    let mut acc = ArithColumn::new(ReplicatedWords::zeros(rows));
+    for p in &parts {
+        acc = add(&acc, p)?;
+    }
+    Ok(acc)
+}
+
+/// B2A of a `Bool{w}` column: the unsigned value `Σ 2^j b_j`, `w` OTs (sender `P_0`,
+/// value 1) in one round.
+async fn b2a(rt: &Runtime, x: &BitSlicedColumn) -> Result<ArithColumn, ProtocolError> {
+    let me = rt.party();
+    let rows = rt.rows();
+    let jobs = (0..x.width)
+        .map(|j| {
+            let (o, n) = x.bit(j);
+            OtJob {
+                sender: PartyId::SVB,
+                choice: ReplicatedWords {
+                    own: o.to_vec(),
+                    next: n.to_vec(),
+                },
+                s: (me == PartyId::SVB).then(|| vec![1u64; rows]),
+            }
+        })
+        .collect();
+    let parts = rt.ot(jobs).await;
+    let mut acc = ArithColumn::new(ReplicatedWords::zeros(rows));
+    for (j, p) in parts.iter().enumerate() {
+        acc = add(&acc, &mul_public(p, 1u64 << j))?;
+    }
+    Ok(acc)
+}
+
+/// The full-adder layer of A2B/MSB on the low `bits` bits of `x`: sum lanes (local) and
+/// carry lanes shifted up by one (one AND round, `bits − 1` ANDs).
+async fn full_adder(rt: &Runtime, x: &ArithColumn, bits: u32) -> (Vec<Lane>, Vec<Lane>) {
+    let w = rt.wpb();
+    let own = bitslice(&x.shares.own, bits);
+    let next = bitslice(&x.shares.next, bits);
+    let carries = (bits as usize - 1) * w;
+    let z: Vec<u64> = own[..carries]
+        .iter()
+        .zip(&next[..carries])
+        .map(|(o, n)| o & n)
+        .collect();
+    let c = rt.and_words(z).await;
+    let s: Vec<Lane> = (0..bits as usize)
+        .map(|j| {
+            Lane::Shared(ReplicatedWords {
+                own: own[j * w..(j + 1) * w].to_vec(),
+                next: next[j * w..(j + 1) * w].to_vec(),
+            })
+        })
+        .collect();
+    let mut cs = vec![Lane::Zero];
+    cs.extend((0..bits as usize - 1).map(|j| Lane::Shared(c.slice(j * w..(j + 1) * w))));
+    (s, cs)
+}
+
+/// Generate/propagate leaves of `s + c` for positions `1..bits − 1` (one AND round).
+async fn leaves(rt: &Runtime, s: &[Lane], c: &[Lane], bits: usize) -> Vec<(Lane, Lane)> {
+    let reqs: Vec<(&Lane, &Lane)> = (1..bits - 1).map(|j| (&s[j], &c[j])).collect();
+    let g = rt.and_batch(&reqs).await;
+    g.into_iter()
+        .zip(1..bits - 1)
+        .map(|(g, j)| (g, rt.xor(&s[j], &c[j])))
+        .collect()
+}
+
+/// Bit `bits − 1` of each value of `x` (ABY3 §5.3 MSB; the engine's `msb`).
+async fn msb(rt: &Runtime, x: &ArithColumn, bits: u32) -> Lane {
+    let (s, c) = full_adder(rt, x, bits).await;
+    let top = bits as usize - 1;
+    let carry = if bits >= 3 {
+        let l = leaves(rt, &s, &c, bits as usize).await;
+        rt.carry_out(l).await
+    } else {
+        Lane::Zero
+    };
+    rt.xor(&rt.xor(&s[top], &c[top]), &carry)
+}
+
+/// The low `bits` bits of each value of `x`, bit-sliced (the engine's `a2b`).
+async fn a2b(rt: &Runtime, x: &ArithColumn, bits: u32) -> BitSlicedColumn {
+    let (s, c) = full_adder(rt, x, bits).await;
+    let b = bits as usize;
+    let carry_in: Vec<Lane> = if b >= 3 {
+        let l = leaves(rt, &s, &c, b).await;
+        let mut ci = vec![Lane::Zero, Lane::Zero];
+        ci.extend(rt.prefix(l).await.into_iter().take(b - 2));
+        ci
+    } else {
+        vec![Lane::Zero; b]
+    };
+    let out: Vec<Lane> = (0..b)
+        .map(|j| rt.xor(&rt.xor(&s[j], &c[j]), &carry_in[j]))
+        .collect();
+    rt.column(&out)
+}
+
+/// `[d ≡ 0 mod 2^bits]`: `P_0` shares `d_0 + d_1` bit-sliced, compared with `−d_2` (the
+/// engine's equality test).
+async fn is_zero(rt: &Runtime, d: &ArithColumn, bits: u32) -> Result<Lane, ProtocolError> {
+    let me = rt.party();
+    let m = mask(bits as u8);
+    let plain = (me == PartyId::SVB).then(|| {
+        d.shares
+            .own
+            .iter()
+            .zip(&d.shares.next)
+            .map(|(x, y)| x.wrapping_add(*y) & m)
+            .collect()
+    });
+    let a = match rt
+        .input(
+            PartyId::SVB,
+            vec![InputSpec {
+                width: Some(bits),
+                values: plain,
+            }],
+        )
+        .await
+        .pop()
+    {
+        Some(SharedColumn::Bool(b)) => b,
+        _ => return Err(internal("equality input")),
+    };
+    let minus = neg(d);
+    let len = a.shares.len();
+    let b = match me.index() {
+        1 => ReplicatedWords {
+            own: vec![0; len],
+            next: bitslice(&minus.shares.next, bits),
+        },
+        2 => ReplicatedWords {
+            own: bitslice(&minus.shares.own, bits),
+            next: vec![0; len],
+        },
+        _ => ReplicatedWords::zeros(len),
+    };
+    let diff = xor(
+        &a,
+        &BitSlicedColumn {
+            width: bits,
+            rows: a.rows,
+            shares: b,
+        },
+    )?;
+    let xnor: Vec<Lane> = Runtime::lanes_of(&diff).iter().map(|l| rt.not(l)).collect();
+    Ok(rt.and_all(xnor).await)
+}
+
+/// An arithmetic operand as a column (`Pub` as a public sharing).
+fn diff(rt: &Runtime, x: &V<'_>, y: &V<'_>) -> Result<ArithColumn, ProtocolError> {
+    let me = rt.party();
+    Ok(match (x, y) {
+        (V::A(a), V::A(b)) => sub(a, b)?,
+        (V::A(a), V::Pub(c)) => sub_public(me, a, *c),
+        (V::Pub(c), V::A(b)) => public_sub(me, *c, b),
+        _ => return Err(internal("arithmetic comparison operands")),
+    })
+}
+
+/// Arithmetic `lt`/`le`/`eq` on `l` bits (see [`samen_circuits::eval`]).
+async fn compare_arith(
+    rt: &Runtime,
+    op: &Op,
+    x: &V<'_>,
+    y: &V<'_>,
+    l: u32,
+) -> Result<Lane, ProtocolError> {
+    Ok(match op {
+        Op::Lt(_) => msb(rt, &diff(rt, x, y)?, l).await,
+        Op::Le(_) => rt.not(&msb(rt, &diff(rt, y, x)?, l).await),
+        _ => is_zero(rt, &diff(rt, x, y)?, l).await?,
+    })
+}
+
+/// Lanes of a secret `Bool{w}` column with the sign bit flipped (signed → unsigned order).
+fn flipped(rt: &Runtime, x: &BitSlicedColumn) -> Vec<Lane> {
+    let mut lanes = Runtime::lanes_of(x);
+    if let Some(top) = lanes.last_mut() {
+        *top = rt.not(top);
+    }
+    lanes
+}
+
+/// Unsigned `x ≥ y` for secret lanes: carry out of `x + ¬y + 1`.
+async fn ge_shared(rt: &Runtime, x: &[Lane], y: &[Lane]) -> Lane {
+    let ny: Vec<Lane> = y.iter().map(|l| rt.not(l)).collect();
+    let reqs: Vec<(&Lane, &Lane)> = x.iter().zip(&ny).collect();
+    let g = rt.and_batch(&reqs).await;
+    let mut leaves: Vec<(Lane, Lane)> = g
+        .into_iter()
+        .zip(x.iter().zip(&ny))
+        .map(|(g, (a, b))| (g, rt.xor(a, b)))
+        .collect();
+    let (g0, p0) = leaves[0].clone();
+    leaves[0] = (rt.xor(&g0, &p0), p0);
+    rt.carry_out(leaves).await
+}
+
+/// Unsigned `x ≥ k` for secret lanes and a public `k`: carry out of `x + (2^w − k)`.
+async fn ge_const(rt: &Runtime, x: &[Lane], k: u64) -> Lane {
+    let l = x.len() as u32;
+    if k == 0 {
+        return Lane::One;
+    }
+    if l < 64 && k >> l != 0 {
+        return Lane::Zero;
+    }
+    let m = k.wrapping_neg() & mask(l as u8);
+    let leaves: Vec<(Lane, Lane)> = x
+        .iter()
+        .enumerate()
+        .map(|(j, xj)| {
+            if m >> j & 1 == 1 {
+                (xj.clone(), rt.not(xj))
+            } else {
+                (Lane::Zero, xj.clone())
+            }
+        })
+        .collect();
+    rt.carry_out(leaves).await
+}
+
+/// Signed `lt`/`le`/`eq` of `Bool{w}` operands (at least one secret).
+async fn compare_bool(
+    rt: &Runtime,
+    op: &Op,
+    x: &V<'_>,
+    y: &V<'_>,
+    w: u32,
+) -> Result<Lane, ProtocolError> {
+    let sign = 1u64 << (w - 1);
+    let m = mask(w as u8);
+    Ok(match (op, x, y) {
+        (Op::Eq(_), V::B(a), V::B(b)) => {
+            let d = xor(a, b)?;
+            let xnor: Vec<Lane> = Runtime::lanes_of(&d).iter().map(|l| rt.not(l)).collect();
+            rt.and_all(xnor).await
+        }
+        (Op::Eq(_), V::B(a), V::Pub(c)) | (Op::Eq(_), V::Pub(c), V::B(a)) => {
+            if w < 64 && c >> w != 0 {
+                Lane::Zero
+            } else {
+                let xnor: Vec<Lane> = Runtime::lanes_of(a)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, l)| if c >> j & 1 == 1 { l } else { rt.not(&l) })
+                    .collect();
+                rt.and_all(xnor).await
+            }
+        }
+        (Op::Lt(_), V::B(a), V::B(b)) => {
+            rt.not(&ge_shared(rt, &flipped(rt, a), &flipped(rt, b)).await)
+        }
+        (Op::Le(_), V::B(a), V::B(b)) => ge_shared(rt, &flipped(rt, b), &flipped(rt, a)).await,
+        // x < c ⇔ ¬(x ≥ c);  x ≤ c ⇔ ¬(x ≥ c + 1).
+        (Op::Lt(_), V::B(a), V::Pub(c)) => {
+            rt.not(&ge_const(rt, &flipped(rt, a), (c ^ sign) & m).await)
+        }
+        (Op::Le(_), V::B(a), V::Pub(c)) => match ((c ^ sign) & m).checked_add(1) {
+            Some(k) => rt.not(&ge_const(rt, &flipped(rt, a), k).await),
+            None => Lane::One,
+        },
+        // c < y ⇔ y ≥ c + 1;  c ≤ y ⇔ y ≥ c.
+        (Op::Lt(_), V::Pub(c), V::B(b)) => match ((c ^ sign) & m).checked_add(1) {
+            Some(k) => ge_const(rt, &flipped(rt, b), k).await,
+            None => Lane::Zero,
+        },
+        (Op::Le(_), V::Pub(c), V::B(b)) => ge_const(rt, &flipped(rt, b), (c ^ sign) & m).await,
+        _ => return Err(internal("boolean comparison operands")),
+    })
+}

@@ -1,0 +1,211 @@
+//! What a party knows of each wire, input validation, and the owners' clear-text gates.
+//!
+//! A wire's [`Value`] at one party follows its IR placement: a public constant is known to
+//! all (one word for every row); a local wire is a plaintext column at its owner and
+//! [`Value::Absent`] elsewhere; a secret wire is a replicated sharing — additive
+//! ([`ArithColumn`]) for `Arith`, XOR and bit-sliced ([`BitSlicedColumn`]) for `Bool`.
+//!
+//! Local and public gates are evaluated here, in the clear, with the IR's reference
+//! semantics ([`samen_circuits::eval::apply`]): no communication, nothing revealed (a local
+//! wire never leaves its owner except through a `share` gate).
+
+use std::collections::BTreeMap;
+
+use samen_circuits::eval::apply;
+use samen_circuits::{Circuit, Op, Placement, WireId, WireType};
+
+use crate::ops::input::SharedColumn;
+use crate::share::{ArithColumn, BitSlicedColumn};
+use crate::PartyId;
+
+use super::EvaluatorError;
+
+/// One party's knowledge of one wire.
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    /// A public constant, the same in every row.
+    Public(u64),
+    /// A plaintext column at its owner.
+    Local(Vec<u64>),
+    /// Another party's local wire.
+    Absent,
+    /// A secret arithmetic column.
+    Arith(ArithColumn),
+    /// A secret bit-sliced boolean column.
+    Bool(BitSlicedColumn),
+}
+
+/// The circuit's party for an engine party id.
+pub(crate) fn circuit_party(p: PartyId) -> samen_circuits::Party {
+    samen_circuits::Party::from_index(p.index()).expect("party ids are 0..=2")
+}
+
+/// The engine party id of a circuit party.
+pub(crate) fn party_id(p: samen_circuits::Party) -> PartyId {
+    PartyId::ALL[p.index()]
+}
+
+/// Checks this party's plaintext inputs and pre-shared columns against the circuit: every
+/// own input present exactly once (plaintext or pre-shared), no foreign or unknown names,
+/// `rows` values each, every value admitted by the declared type. Error messages name the
+/// input and row, never a value.
+pub(crate) fn validate(
+    circuit: &Circuit,
+    me: PartyId,
+    inputs: &BTreeMap<String, Vec<u64>>,
+    shared: &BTreeMap<String, SharedColumn>,
+    rows: usize,
+) -> Result<(), EvaluatorError> {
+    let mine = circuit_party(me);
+    for name in inputs.keys() {
+        match circuit.inputs().find(|i| i.name == name) {
+            None => return Err(EvaluatorError::UnknownInput { name: name.clone() }),
+            Some(i) if i.owner != mine => {
+                return Err(EvaluatorError::NotOwner {
+                    name: name.clone(),
+                    owner: party_id(i.owner),
+                    party: me,
+                })
+            }
+            Some(_) if shared.contains_key(name) => {
+                return Err(EvaluatorError::DuplicateInput { name: name.clone() })
+            }
+            Some(_) => {}
+        }
+    }
+    let uses = consumers(circuit);
+    for (name, col) in shared {
+        let Some(input) = circuit.inputs().find(|i| i.name == name) else {
+            return Err(EvaluatorError::UnknownInput { name: name.clone() });
+        };
+        let ok = match (col, input.ty) {
+            (SharedColumn::Arith(a), WireType::Arith { .. }) => {
+                a.rows() == rows && a.shares.next.len() == rows
+            }
+            (SharedColumn::Bool(b), WireType::Bool { width }) => {
+                b.width == width as u32
+                    && b.rows == rows
+                    && BitSlicedColumn::new(b.width, b.rows, b.shares.clone()).is_ok()
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(EvaluatorError::SharedInputShape {
+                name: name.clone(),
+                ty: input.ty,
+                rows,
+            });
+        }
+        if uses[input.wire.index()]
+            .iter()
+            .any(|&g| !matches!(circuit.gate(g).op, Op::Share { .. }))
+        {
+            return Err(EvaluatorError::SharedInputUse { name: name.clone() });
+        }
+    }
+    for input in circuit.inputs_of(mine) {
+        if shared.contains_key(input.name) {
+            continue;
+        }
+        let col = inputs
+            .get(input.name)
+            .ok_or_else(|| EvaluatorError::MissingInput {
+                name: input.name.to_string(),
+            })?;
+        if col.len() != rows {
+            return Err(EvaluatorError::RowCount {
+                name: input.name.to_string(),
+                expected: rows,
+                found: col.len(),
+            });
+        }
+        if let Some(row) = col.iter().position(|&v| !input.ty.admits(v)) {
+            return Err(EvaluatorError::OutOfRange {
+                name: input.name.to_string(),
+                row,
+                ty: input.ty,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// For each wire, the gates that use it.
+pub(crate) fn consumers(circuit: &Circuit) -> Vec<Vec<WireId>> {
+    let mut uses = vec![Vec::new(); circuit.len()];
+    for (i, g) in circuit.gates().iter().enumerate() {
+        for w in g.op.operands() {
+            uses[w.index()].push(WireId(i as u32));
+        }
+    }
+    uses
+}
+
+/// The clear-text value of a public or local gate at party `me` (`None` for a secret gate).
+/// Operands of a local gate are local to the same owner or public.
+pub(crate) fn clear_gate(
+    circuit: &Circuit,
+    wire: WireId,
+    me: PartyId,
+    values: &[Option<std::rc::Rc<Value>>],
+    inputs: &BTreeMap<String, Vec<u64>>,
+    shared: &BTreeMap<String, SharedColumn>,
+    rows: usize,
+) -> Option<Value> {
+    let g = circuit.gate(wire);
+    if let Op::Input { name, .. } = &g.op {
+        return Some(match shared.get(name) {
+            Some(SharedColumn::Arith(a)) => Value::Arith(a.clone()),
+            Some(SharedColumn::Bool(b)) => Value::Bool(b.clone()),
+            None => match inputs.get(name) {
+                Some(col) if g.placement == Placement::Local(circuit_party(me)) => {
+                    Value::Local(col.clone())
+                }
+                _ => Value::Absent,
+            },
+        });
+    }
+    let operands = g.op.operands();
+    let types: Vec<WireType> = operands.iter().map(|w| circuit.gate(*w).ty).collect();
+    match g.placement {
+        Placement::Secret => None,
+        Placement::Public => {
+            let args: Vec<u64> = operands
+                .iter()
+                .map(|w| match values[w.index()].as_deref() {
+                    Some(Value::Public(v)) => *v,
+                    _ => unreachable!("operands of a public gate are public"),
+                })
+                .collect();
+            Some(Value::Public(apply(&g.op, g.ty, &types, &args)))
+        }
+        Placement::Local(owner) if owner != circuit_party(me) => Some(Value::Absent),
+        Placement::Local(_) => {
+            enum Arg<'a> {
+                Word(u64),
+                Column(&'a [u64]),
+            }
+            let args: Vec<Arg<'_>> = operands
+                .iter()
+                .map(|w| match values[w.index()].as_deref() {
+                    Some(Value::Public(v)) => Arg::Word(*v),
+                    Some(Value::Local(c)) => Arg::Column(c),
+                    _ => unreachable!("operands of an own local gate are public or own local"),
+                })
+                .collect();
+            let mut row_args = [0u64; 3];
+            let col = (0..rows)
+                .map(|r| {
+                    for (k, a) in args.iter().enumerate() {
+                        row_args[k] = match a {
+                            Arg::Word(v) => *v,
+                            Arg::Column(c) => c[r],
+                        };
+                    }
+                    apply(&g.op, g.ty, &types, &row_args[..args.len()])
+                })
+                .collect();
+            Some(Value::Local(col))
+        }
+    }
+}
