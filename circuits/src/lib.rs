@@ -9,6 +9,7 @@
 //! - [`passes`]: the optimiser (folding, CSE, DCE, owner-local partial evaluation).
 //! - [`bristol`]: Bristol Fashion import and export.
 //! - [`cost`]: the cost model (ANDs, multiplications, rounds, bits per party per row).
+//! - [`testing`]: random circuits and inputs for property tests (here and in `protocol/`).
 //!
 //! The contract with the secure evaluator in `samen-protocol` is [`ir::Circuit::gates`]:
 //! each gate's [`ir::Op`], result [`ir::WireType`] and [`ir::Placement`]; see
@@ -23,6 +24,7 @@ pub mod cost;
 pub mod eval;
 pub mod ir;
 pub mod passes;
+pub mod testing;
 
 pub use builder::{BuildError, Builder};
 pub use ir::{

@@ -38,6 +38,19 @@ impl Emitter {
 
     /// Emits `op` (operands already renumbered), returning the wire that holds its value.
     pub(crate) fn emit(&mut self, mut op: Op) -> Result<WireId, CircuitError> {
+        // A share to arith takes the (possibly narrowed by folding) width of its operand.
+        if let Op::Share {
+            x,
+            ty: ty @ WireType::Arith { .. },
+        } = &mut op
+        {
+            if let Some(from) = self.gates.get(x.index()).map(|g| g.ty) {
+                *ty = match from {
+                    WireType::Arith { .. } => from,
+                    WireType::Bool { width } => WireType::arith((width + 1).min(64)),
+                };
+            }
+        }
         if op.is_commutative() {
             let ops = op.operands_mut();
             if ops[0] > ops[1] {

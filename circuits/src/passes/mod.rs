@@ -71,12 +71,13 @@ impl Rebuild<'_> {
     /// A `share` made transparent: the same value in form `ty`, in `v`'s placement.
     fn convert(&mut self, v: WireId, ty: WireType) -> Result<WireId, CircuitError> {
         let from = self.em.gate(v).ty;
+        // Folding may have narrowed an arith operand; a same-kind share is the identity.
         match (from, ty) {
-            (a, b) if a == b => Ok(v),
             (WireType::Arith { .. }, WireType::Bool { width }) => {
                 self.em.emit(Op::A2B { x: v, width })
             }
-            _ => self.em.emit(Op::B2A([v])),
+            (WireType::Bool { .. }, WireType::Arith { .. }) => self.em.emit(Op::B2A([v])),
+            _ => Ok(v),
         }
     }
 
@@ -96,6 +97,17 @@ impl Rebuild<'_> {
         let conflict = owners.iter().any(|o| *o != owners[0]) || (secret && !owners.is_empty());
         if !conflict || mode == Mode::Keep {
             return self.em.emit(op);
+        }
+        // The identities whose operands can conflict (a `mux` with equal branches or a
+        // constant condition): apply them before sharing, so that the chosen branch keeps
+        // its owner (and gets its best share form later).
+        if let Op::Mux([c, a, b]) = op {
+            if a == b {
+                return Ok(a);
+            }
+            if let Op::Const { value, .. } = self.em.gate(c).op {
+                return Ok(if value & 1 == 1 { a } else { b });
+            }
         }
         // Comparison of two non-secret arith values of different owners: boolean form.
         if let Op::Lt(ab) | Op::Le(ab) | Op::Eq(ab) = &mut op {
