@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use super::blind::POINT_BYTES;
 use super::chain::TABLE;
 use crate::shuffle::ShuffleColumn;
-use crate::{ArithColumn, PartyId, ProtocolError, ReplicatedWords, XorRowColumn};
+use crate::{ArithColumn, PartyId, ProtocolError, XorRowColumn};
 
 /// The public match pattern, per shuffled SVB household: the position of the matching
 /// row in the shuffled UWV and Belastingdienst tables, if any.
@@ -144,25 +144,6 @@ pub struct PersonColumns {
     pub present_bit: XorRowColumn,
 }
 
-/// A public 0/1 vector as a trivial replicated sharing (component 0 carries it).
-fn public_bits(party: PartyId, bits: &[u64]) -> ReplicatedWords {
-    let zero = vec![0u64; bits.len()];
-    match party.index() {
-        0 => ReplicatedWords {
-            own: bits.to_vec(),
-            next: zero,
-        },
-        1 => ReplicatedWords {
-            own: zero.clone(),
-            next: zero,
-        },
-        _ => ReplicatedWords {
-            own: zero,
-            next: bits.to_vec(),
-        },
-    }
-}
-
 /// Picks this party's components of the matched rows of `columns`.
 pub(crate) fn assemble(
     party: PartyId,
@@ -170,13 +151,14 @@ pub(crate) fn assemble(
     positions: &[Option<u32>],
 ) -> PersonColumns {
     let bits: Vec<u64> = positions.iter().map(|p| u64::from(p.is_some())).collect();
-    let shares = public_bits(party, &bits);
+    // a public constant in shuffled order: component 0 carries it
+    let present = ArithColumn::public(party, &bits);
     PersonColumns {
         fields: columns.iter().map(|c| c.gather(positions)).collect(),
-        present: ArithColumn {
-            shares: shares.clone(),
+        present_bit: XorRowColumn {
+            shares: present.shares.clone(),
         },
-        present_bit: XorRowColumn { shares },
+        present,
     }
 }
 
