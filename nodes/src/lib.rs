@@ -4,6 +4,13 @@
 //! orchestration, transcripts and audit. The `samen` binary is in `main.rs`.
 #![warn(missing_docs)]
 
+pub mod approval;
 pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod federation;
+pub mod input;
+pub mod job;
+pub mod keys;
 pub mod transcript;
 pub mod transport;

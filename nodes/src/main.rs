@@ -1,6 +1,61 @@
-//! The `samen` command-line tool.
+//! The `samen` command-line tool. Each command is one enum variant here and one `run`
+//! function in `samen_node::cli`; this file only parses and dispatches.
 
-fn main() {
-    eprintln!("samen: the node commands are still to come (see the README)");
-    std::process::exit(2);
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use samen_node::cli::{self, CliResult};
+
+/// Samen: three agencies compute together on data none of them may share.
+#[derive(Debug, Parser)]
+#[command(name = "samen", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make a node's signing key and TLS certificate, or (--approver) a privacy officer's approver key.
+    Keygen(cli::keygen::KeygenArgs),
+    /// Check the federation file, or ping the peers.
+    #[command(subcommand)]
+    Federation(cli::federation::FederationCommand),
+    /// Make, show and approve job files.
+    #[command(subcommand)]
+    Job(cli::job::JobCommand),
+    /// Validate an input file against a job, locally.
+    #[command(subcommand)]
+    Input(cli::input::InputCommand),
+}
+
+fn dispatch(command: Command) -> CliResult {
+    match command {
+        Command::Keygen(args) => cli::keygen::run(args),
+        Command::Federation(c) => cli::federation::run(c),
+        Command::Job(c) => cli::job::run(c),
+        Command::Input(c) => cli::input::run(c),
+    }
+}
+
+fn main() -> ExitCode {
+    let parsed = Cli::parse();
+    init_logging();
+    match dispatch(parsed.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("samen: {e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Structured logs on stderr, filtered by `RUST_LOG` (default: warnings).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
