@@ -256,13 +256,15 @@ fn ot_products(
     let me = ctx.party();
     let n = b.rows;
     let (b_own, b_next) = (&b.shares.own, &b.shares.next);
-    let mut to_next = Vec::new();
-    let mut to_prev = Vec::new();
+    // At most 3n words per job in each direction (a party is sender in at most one).
+    let mut to_next = Vec::with_capacity(3 * n * jobs.len());
+    let mut to_prev = Vec::with_capacity(3 * n * jobs.len());
     let (mut from_next_len, mut from_prev_len) = (0usize, 0usize);
     // Per job, what this party keeps until the messages arrive.
     enum Pending {
         Sender(ReplicatedWords),
-        // masks for the other receiver, our received-candidates offset and helper offset
+        // Our known component, and where the candidates and the helper's mask start in
+        // what we receive.
         R1 {
             own: Vec<u64>,
             cand_at: usize,
