@@ -32,7 +32,7 @@
 //! `Σ net ≤ norm × (1 + tolerance)` with both sides multiplied by `12 · 10^8`. `norm[type]` is
 //! the single norm for single and single parent, the couple norm for both couple types;
 //! `wealth_limit[type]` is the single limit for single only. The plaintext reference
-//! ([`reference`]) computes exactly these formulas in `i128`; the circuit ([`circuit`]) computes
+//! ([`reference`](mod@reference)) computes exactly these formulas in `i128`; the circuit ([`circuit`]) computes
 //! an algebraically equal form in narrower integers (see its documentation) and is tested
 //! against the reference.
 //!

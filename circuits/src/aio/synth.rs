@@ -109,13 +109,15 @@ impl Generator {
     /// uniform inside it.
     fn log_uniform(&mut self, lo: u64, hi: u64) -> u64 {
         debug_assert!(0 < lo && lo < hi);
-        let mut bounds = vec![lo];
-        while *bounds.last().unwrap() < hi {
-            let next = bounds.last().unwrap().saturating_mul(2).min(hi);
-            bounds.push(next);
+        // Octaves [lo·2^k, min(lo·2^(k+1), hi)], k < n, the last one clipped to hi.
+        let (mut n, mut x) = (0u32, lo);
+        while x < hi {
+            x = x.saturating_mul(2);
+            n += 1;
         }
-        let k = self.rng.gen_range(0..bounds.len() - 1);
-        self.rng.gen_range(bounds[k]..=bounds[k + 1])
+        let k = self.rng.gen_range(0..n);
+        let from = lo << k;
+        self.rng.gen_range(from..=(from.saturating_mul(2)).min(hi))
     }
 
     fn aow_gross(&mut self, full: u64) -> (u64, bool) {
