@@ -1,7 +1,7 @@
 //! Property tests of the secure evaluator: random small circuits (mixed arithmetic and
 //! boolean gates, comparisons, MUX, conversions, inputs of all three owners, constants)
 //! evaluated securely in the in-memory harness give exactly the plaintext evaluator's
-//! outputs, each only at its `reveal_to` parties, on random
+//! outputs, each only at its `reveal_to` parties — before and after the optimiser, on random
 //! and edge inputs (0, −1, the extremes of each declared width).
 
 mod evaluator_support;
@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use samen_circuits::eval::Columns;
 use samen_circuits::ir::mask;
-use samen_circuits::{Builder, Circuit, Party, PartySet, WireId, WireType};
+use samen_circuits::{passes, Builder, Circuit, Party, PartySet, WireId, WireType};
 use samen_protocol::evaluator::{evaluate, EvaluatorError};
 use samen_protocol::harness;
 
@@ -238,8 +238,22 @@ proptest! {
         assert_matches_clear(&circuit, &inputs, &runs);
         // Every party counts the same rounds.
         prop_assert!(runs.iter().all(|r| r.eval.rounds == runs[0].eval.rounds));
+        let optimised = passes::optimize(&circuit).expect("optimiser");
+        let runs = run_secure(&optimised, &inputs, rows);
+        assert_matches_clear(&optimised, &inputs, &runs);
     }
 
+    #[test]
+    fn the_naive_all_secret_form_matches_too(
+        (kinds, steps, outs) in recipe(),
+        rows in 1usize..100,
+        seed in any::<u64>(),
+    ) {
+        let circuit = passes::all_secret(&build(&kinds, &steps, &outs)).expect("pass");
+        let inputs = columns(&circuit, rows, seed);
+        let runs = run_secure(&circuit, &inputs, rows);
+        assert_matches_clear(&circuit, &inputs, &runs);
+    }
 }
 
 /// A fixed circuit with every op kind, so a run that shares and opens nothing cannot pass.
