@@ -12,5 +12,6 @@ pub mod federation;
 pub mod input;
 pub mod job;
 pub mod keys;
+pub mod run;
 pub mod transcript;
 pub mod transport;

@@ -27,6 +27,11 @@ enum Command {
     /// Validate an input file against a job, locally.
     #[command(subcommand)]
     Input(cli::input::InputCommand),
+    /// Run a job at this node.
+    #[command(subcommand)]
+    Node(cli::node::NodeCommand),
+    /// The whole job on synthetic data: three local nodes over QUIC, checked and audited.
+    Demo(cli::demo::DemoArgs),
 }
 
 fn dispatch(command: Command) -> CliResult {
@@ -35,6 +40,8 @@ fn dispatch(command: Command) -> CliResult {
         Command::Federation(c) => cli::federation::run(c),
         Command::Job(c) => cli::job::run(c),
         Command::Input(c) => cli::input::run(c),
+        Command::Node(c) => cli::node::run(c),
+        Command::Demo(args) => cli::demo::run(args),
     }
 }
 

@@ -6,6 +6,8 @@ pub mod federation;
 pub mod input;
 pub mod job;
 pub mod keygen;
+pub mod node;
+pub mod demo;
 
 use std::fmt;
 

@@ -1,0 +1,1 @@
+//! `samen bench` (to be written).

@@ -1,0 +1,99 @@
+//! Phase timings and the terminal progress display of a running node.
+//!
+//! [`PhaseClock`] is a protocol observer that forwards everything to the transcript and
+//! notes when each phase begins; the byte and round counters come from the protocol's
+//! [`samen_protocol::Context`] itself. The display is an indicatif spinner per phase with
+//! the bytes moved so far; it shows sizes and phase names only, never values.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use samen_protocol::context::{Direction, MessageObserver, MessageRecord};
+use samen_protocol::PartyId;
+
+/// Start times of the phases, shared between the observer and the node.
+#[derive(Clone, Default)]
+pub struct PhaseTimes(Arc<Mutex<Vec<(String, Instant)>>>);
+
+impl PhaseTimes {
+    /// Durations per phase, in order; the last phase ends at `end`.
+    pub fn durations(&self, end: Instant) -> Vec<(String, Duration)> {
+        let v = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        v.iter()
+            .enumerate()
+            .map(|(i, (name, start))| {
+                let stop = v.get(i + 1).map(|(_, s)| *s).unwrap_or(end);
+                (name.clone(), stop.saturating_duration_since(*start))
+            })
+            .collect()
+    }
+
+    fn begin(&self, phase: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push((phase.to_string(), Instant::now()));
+    }
+}
+
+/// Forwards to an inner observer (the transcript), times the phases, drives a spinner.
+pub struct PhaseClock {
+    inner: Option<Box<dyn MessageObserver>>,
+    times: PhaseTimes,
+    bar: Option<ProgressBar>,
+    bytes: u64,
+    party: PartyId,
+}
+
+impl PhaseClock {
+    /// A clock around `inner`; with `show`, a spinner on standard error.
+    pub fn new(party: PartyId, inner: Option<Box<dyn MessageObserver>>, times: PhaseTimes, show: bool) -> PhaseClock {
+        let bar = show.then(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            b.set_prefix(format!("{}", party));
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        PhaseClock { inner, times, bar, bytes: 0, party }
+    }
+
+    /// Stops the spinner, leaving a final line.
+    pub fn finish(&self, message: &str) {
+        if let Some(b) = &self.bar {
+            b.finish_with_message(message.to_string());
+        }
+    }
+
+    /// The party this clock belongs to.
+    pub fn party(&self) -> PartyId {
+        self.party
+    }
+}
+
+impl MessageObserver for PhaseClock {
+    fn on_message(&mut self, record: &MessageRecord<'_>) {
+        if let Some(i) = self.inner.as_mut() {
+            i.on_message(record);
+        }
+        self.bytes += record.payload.len() as u64;
+        if let Some(b) = &self.bar {
+            let dir = if record.direction == Direction::Sent { "↑" } else { "↓" };
+            b.set_message(format!("phase {} {dir} {:.1} MB moved", record.phase, self.bytes as f64 / 1e6));
+        }
+    }
+
+    fn on_phase(&mut self, phase: &str) {
+        self.times.begin(phase);
+        if let Some(i) = self.inner.as_mut() {
+            i.on_phase(phase);
+        }
+        if let Some(b) = &self.bar {
+            b.set_message(format!("phase {phase}"));
+        }
+    }
+
+    fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
+        if let Some(i) = self.inner.as_mut() {
+            i.on_reveal(output, to, count);
+        }
+    }
+}
