@@ -295,3 +295,100 @@ fn federation_check_reports_errors_and_fails() {
     ]));
     assert!(err.contains("missing.toml"), "{err}");
 }
+
+/// Three `samen federation ping` processes on loopback: each reaches both peers with the
+/// pinned certificates, from nothing but the files `samen keygen` wrote and a node.toml.
+#[test]
+fn federation_ping_between_three_local_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Free UDP ports on loopback.
+    let ports: Vec<u16> = (0..3)
+        .map(|_| {
+            std::net::UdpSocket::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    let mut entries = Vec::new();
+    for party in PartyId::ALL {
+        let name = party.short_name();
+        let node_dir = dir.path().join(name);
+        ok(&samen(&["keygen", "--party", name, "--out", p(&node_dir)]));
+        ok(&samen(&[
+            "keygen",
+            "--approver",
+            "--party",
+            name,
+            "--out",
+            p(&node_dir.join("officer")),
+        ]));
+        let der = keys::load_certificate_der(&node_dir.join(keys::TLS_CERT_FILE)).unwrap();
+        entries.push(PartyEntry {
+            id: party,
+            name: party.agency().into(),
+            address: format!("127.0.0.1:{}", ports[party.index()]),
+            cert_fingerprint: keys::cert_fingerprint(&der),
+            signing_key: keys::load_public_key(&node_dir.join(keys::NODE_SIGNING_PUB_FILE))
+                .unwrap()
+                .key,
+            approver_key: keys::load_public_key(
+                &node_dir.join("officer").join(keys::APPROVER_PUB_FILE),
+            )
+            .unwrap()
+            .key,
+        });
+        std::fs::write(
+            node_dir.join("node.toml"),
+            format!(
+                "party = \"{name}\"\nfederation = \"../federation.toml\"\nsigning_key = \"node-signing.key\"\n\
+                 tls_key = \"tls-key.pem\"\ntls_cert = \"tls-cert.pem\"\nlisten = \"127.0.0.1:{}\"\noutput_dir = \"out\"\n",
+                ports[party.index()]
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("federation.toml"),
+        Federation::new(entries).unwrap().to_toml(),
+    )
+    .unwrap();
+
+    let children: Vec<_> = PartyId::ALL
+        .iter()
+        .map(|party| {
+            let config = dir.path().join(party.short_name()).join("node.toml");
+            Command::new(env!("CARGO_BIN_EXE_samen"))
+                .args(["federation", "ping", "--config", p(&config)])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (party, child) in PartyId::ALL.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        let stdout = ok(&out);
+        for peer in PartyId::ALL.iter().filter(|p| *p != party) {
+            assert!(
+                stdout.contains(&format!("{} ({}) at", peer.agency(), peer.short_name()))
+                    && stdout.contains("pinned certificate"),
+                "{party:?}: {stdout}"
+            );
+        }
+    }
+
+    // A node whose certificate is not the one in the federation is refused before it
+    // sends anything.
+    let svb_config = dir.path().join("svb").join("node.toml");
+    let text = std::fs::read_to_string(&svb_config)
+        .unwrap()
+        .replace("tls-cert.pem", "../uwv/tls-cert.pem");
+    std::fs::write(&svb_config, text).unwrap();
+    let err = fails(&samen(&["federation", "ping", "--config", p(&svb_config)]));
+    assert!(
+        err.contains("TLS certificate of this node does not match"),
+        "{err}"
+    );
+}
