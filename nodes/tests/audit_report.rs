@@ -193,6 +193,10 @@ fn the_html_report_renders_in_headless_chromium_and_shows_the_verdict() {
     for (report, verdict) in [(pass, "VERDICT: PASS"), (fail, "VERDICT: FAIL")] {
         let page = dir.path().join(format!("{}.html", &verdict[9..]));
         std::fs::write(&page, report_html::render(&report)).unwrap();
+        // To look at the pages: SAMEN_AUDIT_REPORT_DIR=/some/dir cargo test ...
+        if let Some(keep) = std::env::var_os("SAMEN_AUDIT_REPORT_DIR") {
+            std::fs::copy(&page, Path::new(&keep).join(page.file_name().unwrap())).unwrap();
+        }
         let dom = render_in_chromium(&page);
         assert!(
             dom.contains("<body"),

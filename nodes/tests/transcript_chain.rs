@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use samen_node::audit::integrity::check_transcript;
 use samen_node::audit::FailureKind;
 use samen_node::transcript::format::{
-    chain_start, chain_step, checkpoint_message, Outcome, Record,
+    chain_start, chain_step, checkpoint_message, message_hash, pair_key, Outcome, Record,
 };
 use samen_node::transcript::reader::StopReason;
 use samen_node::transcript::scan::{scan_for_bytes, scan_for_words, significant_words};
@@ -272,6 +272,58 @@ fn the_writer_refuses_misuse() {
     assert!(!format!("{w:?}").contains("key"));
 }
 
+/// The message keys of the three pairs, from the captured first messages.
+fn pair_keys(run: &Run) -> Vec<((PartyId, PartyId), [u8; 32])> {
+    let first = |from: PartyId, to: PartyId| {
+        run.captured
+            .iter()
+            .find(|c| {
+                c.party == from && c.peer == to && c.direction == Direction::Sent && c.seq == 0
+            })
+            .unwrap()
+            .payload
+            .clone()
+    };
+    let (p0, p1, p2) = (PartyId::SVB, PartyId::UWV, PartyId::BELASTINGDIENST);
+    [(p0, p1), (p0, p2), (p1, p2)]
+        .into_iter()
+        .map(|(a, b)| ((a, b), pair_key(&first(a, b), &first(b, a))))
+        .collect()
+}
+
+#[test]
+fn message_hashes_after_the_first_are_keyed_with_the_pair_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = approved_job(17);
+    let run = run_job(dir.path(), &job, "run");
+    let keys = pair_keys(&run);
+    let text: Vec<String> = run
+        .paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut keyed = 0;
+    for c in &run.captured {
+        let plain = hex::encode(message_hash(None, &c.payload));
+        let mine = &text[c.party.index()];
+        if c.seq == 0 {
+            assert!(mine.contains(&plain));
+        } else {
+            let (lo, hi) = if c.party < c.peer {
+                (c.party, c.peer)
+            } else {
+                (c.peer, c.party)
+            };
+            let key = keys.iter().find(|(pair, _)| *pair == (lo, hi)).unwrap().1;
+            assert!(mine.contains(&hex::encode(message_hash(Some(&key), &c.payload))));
+            // Nobody without the pair key can test a guess of the payload.
+            assert!(text.iter().all(|t| !t.contains(&plain)));
+            keyed += 1;
+        }
+    }
+    assert!(keyed > 10);
+}
+
 #[test]
 fn transcripts_contain_no_input_share_or_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -279,38 +331,45 @@ fn transcripts_contain_no_input_share_or_key() {
     let run = run_job(dir.path(), &job, "run");
     let mut words: Vec<u64> = PartyId::ALL.iter().flat_map(|&p| input_of(p, 7)).collect();
     words.extend(run.outputs.iter().flatten());
-    for payload in &run.payloads {
+    for c in &run.captured {
         // Every 8-byte word of every message (shares; in `setup`, PRF keys).
         words.extend(
-            payload
+            c.payload
                 .chunks_exact(8)
-                .map(|c| u64::from_le_bytes(c.try_into().unwrap())),
+                .map(|w| u64::from_le_bytes(w.try_into().unwrap())),
         );
     }
     let words = significant_words(&words);
     assert!(words.len() > 100);
-    let keys = node_keys();
-    let mut byte_secrets: Vec<&[u8]> = run
-        .payloads
+    // Keys: the set-up messages (PRF keys and contributions), the pair message keys, the
+    // node signing keys.
+    let mut byte_secrets: Vec<Vec<u8>> = run
+        .captured
         .iter()
-        .filter(|p| p.len() == 16 || p.len() == 32)
-        .map(|p| &p[..])
+        .filter(|c| c.seq == 0)
+        .map(|c| c.payload.clone())
         .collect();
-    let signing: Vec<[u8; 32]> = keys.iter().map(|k| k.to_bytes()).collect();
-    byte_secrets.extend(signing.iter().map(|k| &k[..]));
-    assert!(
-        byte_secrets.len() >= 6,
-        "set-up messages carry the PRF keys"
+    byte_secrets.extend(
+        run.captured
+            .iter()
+            .filter(|c| c.seq == 0 && c.payload.len() == 32)
+            .map(|c| c.payload[..16].to_vec()),
     );
+    byte_secrets.extend(pair_keys(&run).into_iter().map(|(_, k)| k.to_vec()));
+    byte_secrets.extend(node_keys().iter().map(|k| k.to_bytes().to_vec()));
+    assert!(byte_secrets.len() >= 12 + 3 + 3 + 3);
+    let secrets: Vec<&[u8]> = byte_secrets.iter().map(|b| &b[..]).collect();
     for path in &run.paths {
         let bytes = std::fs::read(path).unwrap();
         assert_eq!(scan_for_words(&bytes, &words), vec![]);
-        assert_eq!(scan_for_bytes(&bytes, &byte_secrets), vec![]);
+        assert_eq!(scan_for_bytes(&bytes, &secrets), vec![]);
     }
     // The scan does find a secret when one is there.
     let mut leaky = std::fs::read(&run.paths[0]).unwrap();
     leaky.extend_from_slice(format!("{}\n", words[3]).as_bytes());
     assert!(!scan_for_words(&leaky, &words).is_empty());
+    leaky.extend_from_slice(hex::encode(secrets[0]).as_bytes());
+    assert!(!scan_for_bytes(&leaky, &secrets).is_empty());
 }
 
 proptest! {

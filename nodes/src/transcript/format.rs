@@ -25,7 +25,7 @@
 //! | `header` | `format`, `party`, `job_id`, `job`, `circuit`, `rules`, `federation`, `mode`, `software`, `t` | the approved job this transcript belongs to; always record 1 |
 //! | `input` | `commitment` | commitment to the party's input; if present, record 2 |
 //! | `phase` | `name`, `t` | a protocol phase begins |
-//! | `msg` | `dir` (`sent`/`recv`), `peer`, `phase`, `seq`, `len`, `hash` | one message: BLAKE3 of its bytes, never the bytes |
+//! | `msg` | `dir` (`sent`/`recv`), `peer`, `phase`, `seq`, `len`, `hash` | one message: its hash (below), never its bytes |
 //! | `reveal` | `phase`, `output`, `to`, `count` | `count` values of `output` were opened to the parties `to` |
 //! | `learned` | `phase`, `what`, `to`, `value` | the parties `to` learned the public number `value` as documented protocol leakage (e.g. an intersection size in linkage) |
 //! | `outcome` | `result` (`success`/`abort`), `reason` (only for `abort`), `t` | how the job ended |
@@ -34,6 +34,16 @@
 //! `t` is the writer's wall clock in milliseconds since 1970-01-01 UTC (informative: the
 //! audit uses it only for the timeline). `seq` counts messages per (peer, direction) from 0
 //! over the whole job, exactly as the protocol context numbers them.
+//!
+//! **Message hashes.** The first message in each direction between two parties (`seq` 0)
+//! is hashed with plain BLAKE3. Every later message is hashed with BLAKE3 in keyed mode
+//! under the pair's message key ([`pair_key`]), derived from those two first messages.
+//! In Samen the first messages are the key agreement of the protocol context (they carry
+//! the pair's PRF key), so the message key is known to the two parties of the pair and to
+//! nobody else: whoever holds a transcript — an auditor, or the third party — cannot test
+//! guesses of a short message (one 64-bit share, say) against its hash. Sender and
+//! receiver derive the same key, so the audit compares hashes without knowing it; a party
+//! can show an auditor the key (from its kept evidence) to open a message hash.
 //!
 //! **Hash chain.** `h_0 = BLAKE3("samen-transcript-v1")` (the 19 ASCII bytes) and
 //! `h_k = BLAKE3(h_{k−1} ‖ line_k)`, where `line_k` is record `k`'s canonical encoding
@@ -104,6 +114,31 @@ pub fn checkpoint_message(job: &Digest, party: PartyId, head: &Digest, covers: u
     m
 }
 
+/// The BLAKE3 key-derivation context of the message key of a pair of parties.
+pub const PAIR_KEY_CONTEXT: &str = "samen-transcript-v1 message key";
+
+/// The message key of a pair of parties: BLAKE3 in key-derivation mode with context
+/// [`PAIR_KEY_CONTEXT`] over `len(a) ‖ a ‖ len(b) ‖ b` (lengths as 8-byte little-endian),
+/// where `a` is the first message (seq 0) from the lower-numbered party of the pair to the
+/// higher, and `b` the first message back.
+pub fn pair_key(first_low_to_high: &[u8], first_high_to_low: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new_derive_key(PAIR_KEY_CONTEXT);
+    h.update(&(first_low_to_high.len() as u64).to_le_bytes());
+    h.update(first_low_to_high);
+    h.update(&(first_high_to_low.len() as u64).to_le_bytes());
+    h.update(first_high_to_low);
+    *h.finalize().as_bytes()
+}
+
+/// The hash of a message payload: plain BLAKE3 for a pair's first messages (`key` is
+/// `None`), keyed BLAKE3 under the pair key for all later ones.
+pub fn message_hash(key: Option<&[u8; 32]>, payload: &[u8]) -> Digest {
+    match key {
+        None => *blake3::hash(payload).as_bytes(),
+        Some(k) => *blake3::keyed_hash(k, payload).as_bytes(),
+    }
+}
+
 /// Record 1 of every transcript: which approved job, which party, which software.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -142,7 +177,7 @@ pub struct MessageEntry {
     pub seq: u64,
     /// Payload length in bytes.
     pub len: u64,
-    /// BLAKE3 of the payload.
+    /// The payload's hash ([`message_hash`]).
     pub hash: Digest,
 }
 

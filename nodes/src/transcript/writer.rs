@@ -8,7 +8,9 @@
 //! before the protocol and the outcome after it (or after an abort).
 //!
 //! Cost per message: one BLAKE3 pass over the payload (which is then forgotten: the
-//! payload is a share and is never written), one line of about 200 bytes and one `write`
+//! payload is a share and is never written; only the pair's first messages, which carry
+//! key material, are held in memory until the pair's message key is derived, and are then
+//! wiped), one line of about 200 bytes and one `write`
 //! system call. At checkpoints the file is also `fsync`ed, so a crash of the machine
 //! leaves at most the records of the current phase unsigned.
 //!
@@ -23,12 +25,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signer, SigningKey};
-use samen_protocol::context::{MessageObserver, MessageRecord};
+use samen_protocol::context::{Direction, MessageObserver, MessageRecord};
 use samen_protocol::PartyId;
+use zeroize::Zeroizing;
 
 use super::format::{
-    bounded_text, chain_start, chain_step, checkpoint_message, Checkpoint, Digest, Header,
-    LearnedEntry, MessageEntry, Outcome, Record, RevealEntry,
+    bounded_text, chain_start, chain_step, checkpoint_message, message_hash, pair_key, Checkpoint,
+    Digest, Header, LearnedEntry, MessageEntry, Outcome, Record, RevealEntry,
 };
 use super::TranscriptError;
 
@@ -63,6 +66,10 @@ pub struct TranscriptWriter {
     phase: String,
     finished: bool,
     error: Option<String>,
+    /// Per peer, the first message sent and received, until the pair key is derived.
+    first_messages: [[Option<Zeroizing<Vec<u8>>>; 2]; 3],
+    /// Per peer, the pair's message key.
+    pair_keys: [Option<Zeroizing<[u8; 32]>>; 3],
 }
 
 impl std::fmt::Debug for TranscriptWriter {
@@ -106,6 +113,8 @@ impl TranscriptWriter {
             phase: String::new(),
             finished: false,
             error: None,
+            first_messages: Default::default(),
+            pair_keys: Default::default(),
         };
         let header = Header {
             job_id: bounded_text(&header.job_id),
@@ -141,16 +150,56 @@ impl TranscriptWriter {
     }
 
     /// Records one message: its metadata and the BLAKE3 hash of its payload.
+    ///
+    /// The pair's first messages (sequence 0 each way) are hashed plainly and kept in
+    /// memory until both are seen, to derive the pair's message key
+    /// ([`pair_key`]); later messages are hashed under that key. A later message before
+    /// the key is known is a protocol-order error and makes the transcript fail.
     pub fn record_message(&mut self, m: &MessageRecord<'_>) {
+        let peer = m.peer.index();
+        let key = if m.sequence == 0 {
+            self.note_first_message(m);
+            None
+        } else {
+            match &self.pair_keys[peer] {
+                Some(k) => Some(**k),
+                None => {
+                    if self.error.is_none() {
+                        self.error = Some(format!(
+                            "message {} with {} before the pair's first messages",
+                            m.sequence, m.peer
+                        ));
+                    }
+                    return;
+                }
+            }
+        };
         let entry = MessageEntry {
             direction: m.direction,
             peer: m.peer,
             phase: bounded_text(m.phase),
             seq: m.sequence,
             len: m.payload.len() as u64,
-            hash: *blake3::hash(m.payload).as_bytes(),
+            hash: message_hash(key.as_ref(), m.payload),
         };
         self.append(Record::Message(entry));
+    }
+
+    /// Keeps a first message (a secret: it carries key material) until the pair key can
+    /// be derived, then derives it and forgets both messages.
+    fn note_first_message(&mut self, m: &MessageRecord<'_>) {
+        let peer = m.peer.index();
+        let d = usize::from(m.direction == Direction::Received);
+        self.first_messages[peer][d] = Some(Zeroizing::new(m.payload.to_vec()));
+        if let [Some(sent), Some(received)] = &self.first_messages[peer] {
+            let (low_to_high, high_to_low) = if self.party.index() < peer {
+                (sent, received)
+            } else {
+                (received, sent)
+            };
+            self.pair_keys[peer] = Some(Zeroizing::new(pair_key(low_to_high, high_to_low)));
+            self.first_messages[peer] = [None, None];
+        }
     }
 
     /// Records that `count` values of `output` were opened to `to`.

@@ -12,7 +12,7 @@ use samen_node::transcript::format::{Header, Outcome, Record, FORMAT_VERSION};
 use samen_node::transcript::{
     commit_input, parse_bytes, InputSalt, SharedTranscript, TranscriptWriter,
 };
-use samen_protocol::context::{MessageObserver, MessageRecord, Round};
+use samen_protocol::context::{Direction, MessageObserver, MessageRecord, Round};
 use samen_protocol::{harness, Context, PartyId, ProtocolError, SecurityMode};
 
 /// Rows of the toy job.
@@ -142,17 +142,40 @@ pub fn toy_protocol(ctx: &mut Context, salt: u64) -> Result<Vec<u64>, ProtocolEr
     Ok(shares)
 }
 
-/// Forwards to the transcript and keeps every payload (for the secrets scan).
+/// One message as a party's observer saw it, bytes included (tests only).
+#[derive(Clone, Debug)]
+pub struct Captured {
+    /// The observing party.
+    pub party: PartyId,
+    /// Sent or received.
+    pub direction: Direction,
+    /// The other party.
+    pub peer: PartyId,
+    /// Sequence number.
+    pub seq: u64,
+    /// The bytes.
+    pub payload: Vec<u8>,
+}
+
+/// Forwards to the transcript and keeps every message (for the secrets scan).
 pub struct Tee {
+    /// The observing party.
+    pub party: PartyId,
     /// The transcript.
     pub inner: SharedTranscript,
-    /// Every payload seen.
-    pub payloads: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Every message seen.
+    pub captured: Arc<Mutex<Vec<Captured>>>,
 }
 
 impl MessageObserver for Tee {
     fn on_message(&mut self, record: &MessageRecord<'_>) {
-        self.payloads.lock().unwrap().push(record.payload.to_vec());
+        self.captured.lock().unwrap().push(Captured {
+            party: self.party,
+            direction: record.direction,
+            peer: record.peer,
+            seq: record.sequence,
+            payload: record.payload.to_vec(),
+        });
         self.inner.on_message(record);
     }
     fn on_phase(&mut self, phase: &str) {
@@ -167,8 +190,8 @@ impl MessageObserver for Tee {
 pub struct Run {
     /// The three transcript files, by party.
     pub paths: [PathBuf; 3],
-    /// Every payload any party sent or received (shares, set-up keys).
-    pub payloads: Vec<Vec<u8>>,
+    /// Every message any party sent or received, with its bytes (shares, set-up keys).
+    pub captured: Vec<Captured>,
     /// The shares each party computed.
     pub outputs: Vec<Vec<u64>>,
 }
@@ -196,14 +219,15 @@ pub fn run_job_with_keys(dir: &Path, job: &ApprovedJob, keys: &[SigningKey; 3], 
             t
         })
         .collect();
-    let payloads = Arc::new(Mutex::new(Vec::new()));
+    let captured = Arc::new(Mutex::new(Vec::new()));
     let salt = job.job_hash[0] as u64;
     let runs = harness::run_three_with(
         SecurityMode::SemiHonest,
         |p| {
             Some(Box::new(Tee {
+                party: p,
                 inner: shared[p.index()].clone(),
-                payloads: payloads.clone(),
+                captured: captured.clone(),
             }) as Box<dyn MessageObserver>)
         },
         |ctx| toy_protocol(ctx, salt),
@@ -214,10 +238,10 @@ pub fn run_job_with_keys(dir: &Path, job: &ApprovedJob, keys: &[SigningKey; 3], 
         t.record_learned("linkage/matched/uwv", &PartyId::ALL, 7);
         t.finish(Outcome::Success).unwrap();
     }
-    let payloads = payloads.lock().unwrap().clone();
+    let captured = captured.lock().unwrap().clone();
     Run {
         paths,
-        payloads,
+        captured,
         outputs: runs.into_iter().map(|r| r.output).collect(),
     }
 }
