@@ -32,6 +32,8 @@ enum Command {
     Node(cli::node::NodeCommand),
     /// The whole job on synthetic data: three local nodes over QUIC, checked and audited.
     Demo(cli::demo::DemoArgs),
+    /// End-to-end benchmark: three local nodes over QUIC on synthetic data.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn dispatch(command: Command) -> CliResult {
@@ -42,6 +44,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Input(c) => cli::input::run(c),
         Command::Node(c) => cli::node::run(c),
         Command::Demo(args) => cli::demo::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     }
 }
 

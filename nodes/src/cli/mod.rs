@@ -7,6 +7,7 @@ pub mod input;
 pub mod job;
 pub mod keygen;
 pub mod node;
+pub mod bench;
 pub mod demo;
 
 use std::fmt;

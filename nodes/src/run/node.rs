@@ -149,6 +149,7 @@ fn run_connected(
     times: &PhaseTimes,
 ) -> Result<RunSummary, String> {
     let party = transport.party;
+    let transcript_nanos = clock.observer_nanos();
     let connect_start = Instant::now();
     let channel = connect_mesh(transport, job_hash).map_err(|e| format!("connecting to the peers: {e}"))?;
     let mesh = channel.handle();
@@ -200,6 +201,7 @@ fn run_connected(
         connect_seconds,
         phases,
         total_seconds: 0.0,
+        transcript_seconds: transcript_nanos.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9,
     })
 }
 

@@ -41,6 +41,7 @@ pub struct PhaseClock {
     bar: Option<ProgressBar>,
     bytes: u64,
     party: PartyId,
+    observer_time: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PhaseClock {
@@ -53,7 +54,21 @@ impl PhaseClock {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        PhaseClock { inner, times, bar, bytes: 0, party }
+        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default() }
+    }
+
+    /// A handle on the nanoseconds spent inside the inner observer (the transcript): the
+    /// transcript's overhead, as reported by `samen bench`.
+    pub fn observer_nanos(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.observer_time.clone()
+    }
+
+    fn timed(&mut self, f: impl FnOnce(&mut dyn MessageObserver)) {
+        if let Some(i) = self.inner.as_mut() {
+            let t = Instant::now();
+            f(i.as_mut());
+            self.observer_time.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Stops the spinner, leaving a final line.
@@ -71,9 +86,7 @@ impl PhaseClock {
 
 impl MessageObserver for PhaseClock {
     fn on_message(&mut self, record: &MessageRecord<'_>) {
-        if let Some(i) = self.inner.as_mut() {
-            i.on_message(record);
-        }
+        self.timed(|i| i.on_message(record));
         self.bytes += record.payload.len() as u64;
         if let Some(b) = &self.bar {
             let dir = if record.direction == Direction::Sent { "↑" } else { "↓" };
@@ -83,17 +96,13 @@ impl MessageObserver for PhaseClock {
 
     fn on_phase(&mut self, phase: &str) {
         self.times.begin(phase);
-        if let Some(i) = self.inner.as_mut() {
-            i.on_phase(phase);
-        }
+        self.timed(|i| i.on_phase(phase));
         if let Some(b) = &self.bar {
             b.set_message(format!("phase {phase}"));
         }
     }
 
     fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
-        if let Some(i) = self.inner.as_mut() {
-            i.on_reveal(output, to, count);
-        }
+        self.timed(|i| i.on_reveal(output, to, count));
     }
 }

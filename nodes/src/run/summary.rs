@@ -37,6 +37,10 @@ pub struct RunSummary {
     pub phases: Vec<PhaseSummary>,
     /// Seconds from start to the end of the job.
     pub total_seconds: f64,
+    /// Seconds spent writing the transcript during the protocol (hashing every message,
+    /// appending and flushing records, signing checkpoints): its overhead.
+    #[serde(default)]
+    pub transcript_seconds: f64,
 }
 
 impl RunSummary {
