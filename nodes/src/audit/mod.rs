@@ -26,7 +26,9 @@
 //! `docs/auditor-guide.md`) — and anything a party does outside the protocol with what it
 //! legitimately learned.
 
+pub mod cli;
 pub mod integrity;
+pub mod job;
 pub mod report_html;
 pub mod report_text;
 pub mod verify;
