@@ -16,8 +16,9 @@
 //! checks this on the FIPS-197 vectors and checks that the other orders fail.
 //!
 //! Parsing untrusted text never panics; errors name the line. Nothing is allocated in
-//! proportion to a header count: vectors grow with what is actually read, and wire
-//! numbers are checked against the header before use.
+//! proportion to a header count: vectors grow with what is actually read, wire numbers are
+//! checked against the header before use, the header's wire count must be backed by input
+//! wires and gate outputs, and at most [`MAX_INPUT_BITS`] input bits are accepted.
 //!
 //! In the IR ([`to_circuit`]) each input bit becomes a `Bool{1}` input named `in{i}[{j}]`
 //! of a chosen owner, shared at once (the standard benchmark setting: all gates secret);
@@ -29,6 +30,11 @@ use crate::builder::Builder;
 use crate::ir::{Circuit, CircuitError, Op, Party, PartySet, WireId, WireType};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+
+/// The most input bits a file may declare. Input wires are the only wires a file can
+/// declare without writing a gate for each, so this bounds every allocation of the parser
+/// and the importer by the text's size plus this constant.
+pub const MAX_INPUT_BITS: u64 = 1 << 24;
 
 /// One Bristol Fashion gate (wire numbers as in the file).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -293,6 +299,11 @@ pub fn parse(text: &str) -> Result<BristolCircuit, BristolError> {
     let outputs = values("output value sizes")?;
     let in_bits: u64 = inputs.iter().map(|&v| v as u64).sum();
     let out_bits: u64 = outputs.iter().map(|&v| v as u64).sum();
+    if in_bits > MAX_INPUT_BITS {
+        return Err(BristolError::Counts(format!(
+            "{in_bits} input bits; at most {MAX_INPUT_BITS} are accepted"
+        )));
+    }
     if in_bits > wires as u64 || out_bits > wires as u64 {
         return Err(BristolError::Counts(format!(
             "{in_bits} input and {out_bits} output bits but {wires} wires"
@@ -322,14 +333,6 @@ pub fn parse(text: &str) -> Result<BristolCircuit, BristolError> {
             }
         }
     }
-    // Every wire is an input or assigned by a gate; this also bounds the header's wire
-    // count (and every allocation by it) by the size of the text.
-    if wires as u64 > in_bits + assigned_by.len() as u64 {
-        return Err(BristolError::Counts(format!(
-            "header declares {wires} wires, but the file has {in_bits} input wires and {} gate outputs",
-            assigned_by.len()
-        )));
-    }
     for (k, g) in gates.iter().enumerate() {
         for w in g.inputs() {
             if (w as u64) < in_bits {
@@ -354,11 +357,25 @@ pub fn parse(text: &str) -> Result<BristolCircuit, BristolError> {
             }
         }
     }
+    if out_bits > in_bits + assigned_by.len() as u64 {
+        return Err(BristolError::Counts(format!(
+            "{out_bits} output wires, but only {in_bits} input wires and {} gate outputs",
+            assigned_by.len()
+        )));
+    }
     for w in (wires as u64 - out_bits)..wires as u64 {
         let w = w as u32;
         if (w as u64) >= in_bits && !assigned_by.contains_key(&w) {
             return Err(BristolError::OutputUnassigned(w));
         }
+    }
+    // Every wire is an input or assigned by a gate; this also bounds the header's wire
+    // count (and every allocation by it) by the size of the text.
+    if wires as u64 > in_bits + assigned_by.len() as u64 {
+        return Err(BristolError::Counts(format!(
+            "header declares {wires} wires, but the file has {in_bits} input wires and {} gate outputs",
+            assigned_by.len()
+        )));
     }
     Ok(BristolCircuit {
         wires,
@@ -374,6 +391,12 @@ fn parse_gate(line: usize, t: &[&str], wires: u32) -> Result<BristolGate, Bristo
     let op = *t
         .last()
         .ok_or(BristolError::Truncated { line, what: "gate" })?;
+    if t.len() <= 2 || op.parse::<u64>().is_ok() {
+        return Err(BristolError::Truncated {
+            line,
+            what: "gate operation",
+        });
+    }
     let arity_ok = match op {
         "XOR" | "AND" => n_in == 2 && n_out == 1,
         "INV" | "EQ" | "EQW" => n_in == 1 && n_out == 1,
