@@ -274,3 +274,56 @@ fn writer_files_read_back_linked_with_split_relations() {
     keys.dedup();
     assert!(keys.len() < total, "no BSN has two relations of one kind");
 }
+
+/// The three aligned files, each turned back into households with only its own fields,
+/// merge into exactly the generated households, and give the same circuit inputs.
+#[test]
+fn aligned_inputs_become_circuit_households() {
+    use samen_circuits::aio::circuit::input_columns_of;
+    use samen_circuits::Party;
+    let households = synth::generate(5, 300);
+    let dir = tempfile::tempdir().unwrap();
+    let paths = write::write_party_files(dir.path(), &households, LinkageMode::Aligned).unwrap();
+    let mut merged = vec![samen_circuits::aio::Household::default(); households.len()];
+    for (party, circuit_party) in
+        PartyId::ALL
+            .into_iter()
+            .zip([Party::Svb, Party::Uwv, Party::Belastingdienst])
+    {
+        let f = std::fs::File::open(&paths[party.index()]).unwrap();
+        let v = read_input_from(
+            f,
+            &paths[party.index()],
+            &expected_schema(party, LinkageMode::Aligned),
+            party,
+            None,
+        )
+        .unwrap();
+        let own = v.input.aligned_households().unwrap();
+        assert_eq!(
+            input_columns_of(Some(circuit_party), &own),
+            input_columns_of(Some(circuit_party), &households)
+        );
+        for (m, o) in merged.iter_mut().zip(own) {
+            match party.index() {
+                0 => m.svb = o.svb,
+                1 => {
+                    m.applicant.uwv = o.applicant.uwv;
+                    m.partner.uwv = o.partner.uwv;
+                }
+                _ => {
+                    m.applicant.bd = o.applicant.bd;
+                    m.partner.bd = o.partner.bd;
+                }
+            }
+        }
+    }
+    assert_eq!(merged, households);
+    // Linked inputs are per person: no household view.
+    let v = read(
+        PartyId::UWV,
+        LinkageMode::Linked,
+        "bsn,kind,monthly_gross_cents\n101234569,wages,1\n",
+    );
+    assert!(v.input.aligned_households().is_none());
+}

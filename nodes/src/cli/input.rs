@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use samen_protocol::PartyId;
 
 use super::{parse_party, CliError, CliResult};
-use crate::input::schema::ColumnType;
+use crate::input::schema::{ColumnType, LinkageMode};
 use crate::input::{self, InputSummary};
 use crate::job::Job;
 
@@ -39,6 +39,11 @@ pub fn run(command: InputCommand) -> CliResult {
                 job.job_id
             );
             print_summary(&validated.summary);
+            if job.linkage.mode == LinkageMode::Aligned && party != PartyId::SVB {
+                println!(
+                    "  note: aligned mode: row i of this file must be the SVB's household i; samen checks only the row count"
+                );
+            }
             Ok(())
         }
     }

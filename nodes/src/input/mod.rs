@@ -31,7 +31,7 @@ pub use bsn::Bsn;
 pub use error::{InputError, InputErrorKind};
 pub use parse::{read_input, read_input_from};
 
-pub use samen_circuits::aio::{BdWealth, HouseholdType, SvbHousehold, UwvIncome};
+pub use samen_circuits::aio::{BdWealth, Household, HouseholdType, SvbHousehold, UwvIncome};
 
 /// The name of a household type in the SVB file ([`schema::HOUSEHOLD_TYPES`]).
 pub fn household_type_name(t: HouseholdType) -> &'static str {
@@ -190,6 +190,63 @@ impl PartyInput {
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// This party's rows as AIO households with only this party's fields filled (all
+    /// others zero), one per household in file order: what
+    /// `samen_circuits::aio::circuit::input_columns_of(Some(party), …)` takes. `None` for
+    /// linked-layout UWV and Belastingdienst inputs, which are keyed by person, not by
+    /// household. SVB input works in both modes.
+    pub fn aligned_households(&self) -> Option<Vec<Household>> {
+        use samen_circuits::aio::PersonRecords;
+        let pair = |a: PersonRecords, p: PersonRecords| Household {
+            applicant: a,
+            partner: p,
+            ..Household::default()
+        };
+        Some(match self {
+            PartyInput::Svb(s) => s
+                .households
+                .iter()
+                .map(|r| Household {
+                    svb: r.household.clone(),
+                    ..Household::default()
+                })
+                .collect(),
+            PartyInput::Uwv(UwvInput::Aligned(rows)) => rows
+                .iter()
+                .map(|r| {
+                    pair(
+                        PersonRecords {
+                            uwv: r.applicant,
+                            ..Default::default()
+                        },
+                        PersonRecords {
+                            uwv: r.partner,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            PartyInput::Bd(BdInput::Aligned(rows)) => rows
+                .iter()
+                .map(|r| {
+                    pair(
+                        PersonRecords {
+                            bd: r.applicant,
+                            ..Default::default()
+                        },
+                        PersonRecords {
+                            bd: r.partner,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            PartyInput::Uwv(UwvInput::Linked(_)) | PartyInput::Bd(BdInput::Linked(_)) => {
+                return None
+            }
+        })
     }
 }
 
