@@ -147,6 +147,12 @@ impl ArithColumn {
         ArithColumn { shares: ReplicatedWords { own, next } }
     }
 
+    /// `x + c` for a public constant `c` in every row: component 0 changes (local; see
+    /// [`crate::ops::arith::add_public`]). `party` is the caller.
+    pub fn add_public(&self, party: crate::PartyId, c: u64) -> ArithColumn {
+        crate::ops::arith::add_public(party, self, c)
+    }
+
     /// The rows of several columns one after another (to run one operation on all of them
     /// in one round); undo with [`ArithColumn::split`].
     pub fn concat(columns: &[&ArithColumn]) -> ArithColumn {
