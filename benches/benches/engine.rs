@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use samen_protocol::ops::{arith, boolean, compare, convert};
+use samen_protocol::randomness::{PrfKey, PrfStream};
 use samen_protocol::{
     harness, ArithColumn, BitSlicedColumn, Context, ProtocolError, ReplicatedWords,
 };
@@ -116,6 +117,41 @@ fn engine(c: &mut Criterion) {
                     black_box(&mut acc),
                 );
             })
+        });
+    }
+
+    // Baselines of the same run: the plaintext computation, and the PRF (AES-128-CTR) that
+    // every multiplication layer draws its zero shares from (two words per product).
+    {
+        let mk = |seed: u64| {
+            (0..ROWS as u64)
+                .map(|i| (i ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .collect::<Vec<u64>>()
+        };
+        let (x, y) = (mk(7), mk(8));
+        g.throughput(Throughput::Elements(ROWS as u64));
+        g.bench_function("baseline_plaintext_mul_1M", |b| {
+            b.iter(|| {
+                black_box(&x)
+                    .iter()
+                    .zip(black_box(&y))
+                    .map(|(a, b)| a.wrapping_mul(*b))
+                    .collect::<Vec<u64>>()
+            })
+        });
+        g.bench_function("baseline_plaintext_lt64_1M", |b| {
+            b.iter(|| {
+                black_box(&x)
+                    .iter()
+                    .zip(black_box(&y))
+                    .map(|(a, b)| u64::from((*a as i64) < (*b as i64)))
+                    .collect::<Vec<u64>>()
+            })
+        });
+        let mut stream = PrfStream::new(&PrfKey::random());
+        let mut buf = vec![0u64; ROWS];
+        g.bench_function("baseline_prf_aes_ctr_1M_words", |b| {
+            b.iter(|| stream.fill(black_box(&mut buf)))
         });
     }
 
