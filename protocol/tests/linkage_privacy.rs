@@ -153,7 +153,7 @@ fn no_party_receives_a_point_it_can_compute_from_keys_and_its_own_exponent() {
     let (received, keys) = run(40, b"privacy-job");
     let hasher = KeyHasher::new(b"privacy-job");
     let all: Vec<RistrettoPoint> = keys.iter().flatten().map(|&b| hasher.hash(b)).collect();
-    for party in 0..3 {
+    for (party, party_received) in received.iter().enumerate() {
         let own = key(party);
         let mut forbidden = HashSet::new();
         for h in &all {
@@ -163,7 +163,7 @@ fn no_party_receives_a_point_it_can_compute_from_keys_and_its_own_exponent() {
                 forbidden.insert(compress(&(p + p)));
             }
         }
-        let msgs: Vec<&Received> = received[party]
+        let msgs: Vec<&Received> = party_received
             .iter()
             .filter(|m| m.phase != "setup")
             .collect();
