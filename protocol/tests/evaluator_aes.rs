@@ -55,7 +55,7 @@ pub fn aes_circuit(share_inputs: bool) -> Circuit {
 }
 
 /// Input columns `in0[j]` (key bits) and `in1[j]` (plaintext bits), one row per block.
-fn columns(blocks: &[([u8; 16], [u8; 16])]) -> Columns {
+fn columns(blocks: &[Block]) -> Columns {
     let mut cols = Columns::new();
     for (row, (key, pt)) in blocks.iter().enumerate() {
         for (i, value) in [key, pt].iter().enumerate() {
@@ -79,7 +79,10 @@ fn ciphertexts(out: &Outputs, rows: usize) -> Vec<String> {
         .collect()
 }
 
-fn blocks(n: usize) -> (Vec<([u8; 16], [u8; 16])>, Vec<String>) {
+/// A key and a plaintext block.
+type Block = ([u8; 16], [u8; 16]);
+
+fn blocks(n: usize) -> (Vec<Block>, Vec<String>) {
     let mut rng = StdRng::seed_from_u64(197);
     let mut blocks = Vec::new();
     let mut expected = Vec::new();

@@ -1,0 +1,149 @@
+//! The cost model of `samen_circuits::cost` against the counters of real secure runs:
+//! rounds and bits sent per row per party, for AES-128 and the AIO circuit (both home
+//! rules, optimised and all-secret). Row counts are multiples of 64, so bit-sliced words
+//! carry no padding and bits per row are exact.
+
+mod evaluator_support;
+
+use evaluator_support::run_secure;
+use samen_circuits::aio::circuit::{build, input_columns};
+use samen_circuits::aio::synth::generate;
+use samen_circuits::aio::{AioRules, HomeRule, Policy};
+use samen_circuits::bristol::{self, ImportOptions};
+use samen_circuits::cost::cost;
+use samen_circuits::eval::Columns;
+use samen_circuits::{passes, Circuit, Op, Party, PartySet, Placement, WireType};
+
+const AES: &str = include_str!("../../circuits/tests/data/aes_128.txt");
+
+/// Measured (rounds, bits sent per row by each party) of a secure run.
+fn measure(circuit: &Circuit, inputs: &Columns, rows: usize) -> (u64, [u64; 3]) {
+    let runs = run_secure(circuit, inputs, rows);
+    let rounds = runs[0].eval.rounds;
+    assert!(
+        runs.iter().all(|r| r.eval.rounds == rounds),
+        "parties disagree on rounds"
+    );
+    let bits = [0, 1, 2].map(|p| {
+        let bits = runs[p].eval.total_sent() * 8;
+        assert_eq!(
+            bits % rows as u64,
+            0,
+            "bits sent must be a whole number per row"
+        );
+        bits / rows as u64
+    });
+    (rounds, bits)
+}
+
+fn compare(
+    name: &str,
+    circuit: &Circuit,
+    inputs: &Columns,
+    rows: usize,
+) -> ((u64, [u64; 3]), (u64, [u64; 3])) {
+    let model = cost(circuit);
+    let measured = measure(circuit, inputs, rows);
+    let predicted = (model.rounds as u64, model.bits_sent);
+    println!(
+        "{name}: model rounds {} bits/row {:?}; measured rounds {} bits/row {:?}",
+        predicted.0, predicted.1, measured.0, measured.1
+    );
+    (predicted, measured)
+}
+
+/// Bits per row per party the evaluator saves over the model: the model prices every
+/// secret `mux` and `bitmul` as if its operands were secret, but the evaluator uses public
+/// operands: `s ? c0 : c1` or `s · c` with public `c0 − c1` or `c` is one OT with sender
+/// `P_0` (256 / 64 / 64 bits) instead of bit × value (320 / 128 / 320), and a boolean `mux`
+/// between two constants needs no AND at all.
+fn public_operand_savings(c: &Circuit) -> [u64; 3] {
+    let public = |w: &samen_circuits::WireId| c.gate(*w).placement == Placement::Public;
+    let mut saved = [0u64; 3];
+    for g in c.gates() {
+        if g.placement != Placement::Secret {
+            continue;
+        }
+        let s = match (&g.op, g.ty) {
+            (Op::Mux([s, a, b]), WireType::Arith { .. })
+                if !public(s) && public(a) && public(b) =>
+            {
+                [64, 64, 256]
+            }
+            (Op::Mux([s, a, b]), WireType::Bool { width })
+                if !public(s) && public(a) && public(b) =>
+            {
+                [width as u64; 3]
+            }
+            (Op::BitMul([s, v]), _) if !public(s) && public(v) => [64, 64, 256],
+            _ => [0; 3],
+        };
+        for p in 0..3 {
+            saved[p] += s[p];
+        }
+    }
+    saved
+}
+
+#[test]
+fn aes_matches_the_model_exactly() {
+    let rows = 128;
+    let inputs: Columns = (0..2)
+        .flat_map(|i| {
+            (0..128).map(move |j| {
+                (
+                    format!("in{i}[{j}]"),
+                    (0..rows as u64).map(|r| (r * 7 + j + i) % 3 % 2).collect(),
+                )
+            })
+        })
+        .collect();
+    for share_inputs in [true, false] {
+        let opts = ImportOptions {
+            owners: vec![Party::Svb, Party::Uwv],
+            reveal_to: PartySet::only(Party::Svb),
+            share_inputs,
+        };
+        let mut c = bristol::import(AES, "aes_128", &opts).expect("AES circuit");
+        if !share_inputs {
+            c = passes::optimize(&c).expect("optimiser");
+        }
+        let (predicted, measured) = compare(
+            if share_inputs { "aes" } else { "aes optimised" },
+            &c,
+            &inputs,
+            rows,
+        );
+        assert_eq!(predicted, measured);
+    }
+}
+
+#[test]
+fn aio_matches_the_model() {
+    let rows = 640;
+    let households = generate(11, rows);
+    let inputs = input_columns(&households);
+    let rules = AioRules::default_rules();
+    for home_rule in [HomeRule::Loan, HomeRule::Count] {
+        let policy = Policy {
+            tolerance_bp: 0,
+            home_rule,
+        };
+        let built = build(&rules, &policy).expect("AIO circuit");
+        for (form, c) in [
+            ("optimised", passes::optimize(&built).unwrap()),
+            ("all-secret", passes::all_secret(&built).unwrap()),
+        ] {
+            let (predicted, measured) =
+                compare(&format!("aio {home_rule} {form}"), &c, &inputs, rows);
+            assert_eq!(predicted.0, measured.0, "rounds");
+            let saved = public_operand_savings(&c);
+            let expected = [0, 1, 2].map(|p| predicted.1[p] - saved[p]);
+            assert_eq!(
+                measured.1, expected,
+                "bits per row per party: model {:?} minus public-operand savings {saved:?}",
+                predicted.1
+            );
+        }
+    }
+}
