@@ -18,7 +18,7 @@
 use std::sync::{Arc, Mutex};
 
 use samen_protocol::context::{Direction, MessageObserver, MessageRecord, Round};
-use samen_protocol::ops::{arith, boolean, compare, convert, input, mux};
+use samen_protocol::ops::{arith, boolean, compare, convert, input, layer, mux};
 use samen_protocol::{harness, Context, PartyId, ProtocolError, SecurityMode};
 
 #[derive(Default)]
@@ -64,7 +64,28 @@ fn all_operations(a: &[u64], b: &[u64], bits: &[u64], bit: &[u64]) -> [Vec<Vec<u
         let y = input::input_arith(ctx, PartyId::UWV, vb.as_deref(), ROWS)?;
         let z = input::input_bool(ctx, PartyId::BELASTINGDIENST, vbits.as_deref(), ROWS, 16)?;
         let s = input::input_bool(ctx, PartyId::UWV, vbit.as_deref(), ROWS, 1)?;
+        let masked16 = va
+            .as_ref()
+            .map(|v| v.iter().map(|w| w & 0xFFFF).collect::<Vec<u64>>());
+        input::input_many(
+            ctx,
+            PartyId::SVB,
+            &[
+                input::InputColumn::Arith {
+                    values: va.as_deref(),
+                    rows: ROWS,
+                },
+                input::InputColumn::Bool {
+                    values: masked16.as_deref(),
+                    rows: ROWS,
+                    width: 16,
+                },
+            ],
+        )?;
         arith::mul(ctx, &x, &y)?;
+        layer::mul_and_words_many(ctx, &[(&x.shares, &y.shares)], &[(&z.shares, &z.shares)])?;
+        convert::b2a_value(ctx, &z)?;
+        compare::le_public(ctx, &x, 7, 63)?;
         boolean::and(ctx, &z, &z)?;
         convert::a2b(ctx, &x, 64)?;
         convert::msb(ctx, &y, 64)?;
