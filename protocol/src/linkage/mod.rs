@@ -46,10 +46,15 @@
 //! order (π2 unknown). Linking a blinded point to a key it did not come from, or two
 //! blindings of one key across hops, without the exponent is the decisional
 //! Diffie–Hellman problem in Ristretto255 (with `H` a random oracle). The payload shares
-//! each party receives are fresh uniformly random components. A deviating party could
-//! drop or duplicate chosen rows at its hop and read the resulting pattern; the
-//! malicious-mode checks (a multiset check on the shuffles and a batched Chaum–Pedersen
-//! proof of one exponent per hop) are not implemented yet.
+//! each party receives are fresh uniformly random components.
+//!
+//! A deviating party could duplicate a row at its hop to single out its match profile:
+//! every hop and every tag receiver aborts on a repeated point (implemented). It could
+//! also drop or rescale rows, or (as owner) insert a rescaled copy of a chosen key to
+//! probe whether that person is at UWV or the Belastingdienst; the malicious-mode checks
+//! that stop these (a batched Chaum–Pedersen proof of one exponent per hop, a MAC-checked
+//! shuffle, not showing an owner its own table's tags) are not implemented yet: see
+//! `docs/linkage.md`.
 
 pub mod blind;
 pub mod chain;
