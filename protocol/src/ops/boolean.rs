@@ -55,6 +55,11 @@ pub(crate) fn reshare(ctx: &mut Context, z: Vec<u64>) -> Result<ReplicatedWords,
 ///
 /// Each pair's components must have equal lengths. Returns one sharing per pair. Cost:
 /// one round (none if there are no words), one bit sent per gate per party.
+///
+/// Raw words: padding bits of bit-sliced data come out random in each component (they
+/// still XOR to zero). [`and_many`] and [`and`] clear them, keeping the
+/// [`BitSlicedColumn`] layout invariant; callers of the word forms do so themselves if
+/// they need it.
 pub fn and_words_many(
     ctx: &mut Context,
     pairs: &[(&ReplicatedWords, &ReplicatedWords)],

@@ -25,6 +25,9 @@ pub type WordPair<'a> = (&'a ReplicatedWords, &'a ReplicatedWords);
 /// Products of `muls` (mod 2^64) and ANDs of `ands` in **one** round. Returns the
 /// product sharings and the AND sharings, one per pair, in order. No round when there
 /// are no words at all.
+///
+/// As with [`and_words_many`](super::boolean::and_words_many), padding bits of
+/// bit-sliced AND results are random in each component (they XOR to zero).
 pub fn mul_and_words_many(
     ctx: &mut Context,
     muls: &[WordPair<'_>],

@@ -76,8 +76,10 @@ pub(crate) fn same_len(op: &str, x: usize, y: usize) -> Result<(), ProtocolError
     Ok(())
 }
 
-/// Clears the padding bits (beyond `rows`) of every bit position of a bit-sliced buffer.
-pub(crate) fn clear_padding(words: &mut [u64], rows: usize) {
+/// Clears the padding bits (beyond `rows`) of every bit position of a bit-sliced buffer
+/// (`k · words_per_bit(rows)` words): restores the [`BitSlicedColumn`] layout invariant
+/// after the word-level ANDs. Local; both holders of a component clear the same bits.
+pub fn clear_padding(words: &mut [u64], rows: usize) {
     let w = crate::share::words_per_bit(rows);
     if w == 0 {
         return;
