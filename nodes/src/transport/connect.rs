@@ -6,7 +6,7 @@
 //! accepts, lets the TLS layer check the client certificate against the pins, and tells
 //! from the fingerprint which peer connected. A stranger's connection is refused and
 //! remembered for the error message, but does not stop the node from waiting for the
-//! real peer. Also here: [`ping`] for `samen federation ping`.
+//! real peer.
 //!
 //! Cost: one QUIC handshake and one `Hello` round trip per pair. Reveals to the peers our
 //! certificate, party index and the job hash (which they must know anyway).
@@ -22,10 +22,9 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 use tokio::time::{sleep, timeout, timeout_at, Instant};
 
-use super::channel::{
-    failure_from_connection, Link, QuicChannel, CLOSE_ABORT, CLOSE_DONE, CLOSE_REFUSED,
-};
+use super::channel::QuicChannel;
 use super::frame::{clip_reason, header, read_frame, FrameKind, Hello, PROTOCOL_VERSION};
+use super::peer::{failure_from_connection, Failure, Link, CLOSE_ABORT, CLOSE_REFUSED};
 use super::tls::{
     self, cert_fingerprint, negotiated_alpn, peer_fingerprint, Pin, Rejections, ALPN_MESH,
     ALPN_PING,
@@ -37,23 +36,26 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Pause between dial attempts.
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
 /// How long an incoming handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long connections in progress may still finish their hello after a fatal error.
 const FAILURE_GRACE: Duration = Duration::from_secs(1);
-/// How long `ping` keeps answering the peers' pings after its own succeeded.
-const PING_LINGER: Duration = Duration::from_secs(3);
 
 /// Per-connection stream receive window (bytes one stream may have in flight).
 const STREAM_WINDOW: u32 = 32 << 20;
 /// Per-connection receive window.
 const CONNECTION_WINDOW: u32 = 64 << 20;
+/// Requested kernel socket buffer sizes (the kernel caps them at `net.core.rmem_max` /
+/// `wmem_max`): bulk rounds arrive in bursts that overflow the default ~200 KiB.
+const SOCKET_BUFFER: usize = 8 << 20;
 /// Per-connection send window.
 const SEND_WINDOW: u64 = 64 << 20;
 
 /// The QUIC transport parameters: large flow-control windows for bulk rounds, the idle
 /// timeout that detects dead peers, keep-alives so that a busy but live peer is not
 /// mistaken for a dead one.
-fn quic_transport(config: &TransportConfig) -> Result<Arc<quinn::TransportConfig>, TransportError> {
+pub(super) fn quic_transport(
+    config: &TransportConfig,
+) -> Result<Arc<quinn::TransportConfig>, TransportError> {
     let mut t = quinn::TransportConfig::default();
     let idle = quinn::IdleTimeout::try_from(config.idle_timeout)
         .map_err(|_| TransportError::Config("idle_timeout is too large".into()))?;
@@ -67,7 +69,7 @@ fn quic_transport(config: &TransportConfig) -> Result<Arc<quinn::TransportConfig
     Ok(Arc::new(t))
 }
 
-fn runtime(config: &TransportConfig) -> Result<Runtime, TransportError> {
+pub(super) fn runtime(config: &TransportConfig) -> Result<Runtime, TransportError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.worker_threads)
         .thread_name("samen-quic")
@@ -77,17 +79,17 @@ fn runtime(config: &TransportConfig) -> Result<Runtime, TransportError> {
 }
 
 /// Everything the connecting tasks share.
-struct Setup {
-    config: TransportConfig,
-    transport: Arc<quinn::TransportConfig>,
-    own_fingerprint: [u8; 32],
-    server_rejections: Arc<Rejections>,
+pub(super) struct Setup {
+    pub(super) config: TransportConfig,
+    pub(super) transport: Arc<quinn::TransportConfig>,
+    pub(super) own_fingerprint: [u8; 32],
+    pub(super) server_rejections: Arc<Rejections>,
     /// Connections that failed fatally in their hello; closed with the reason at the end.
-    doomed: std::sync::Mutex<Vec<Connection>>,
+    pub(super) doomed: std::sync::Mutex<Vec<Connection>>,
 }
 
 impl Setup {
-    fn party_of(&self, fingerprint: &[u8; 32]) -> Option<PartyId> {
+    pub(super) fn party_of(&self, fingerprint: &[u8; 32]) -> Option<PartyId> {
         self.config
             .peers
             .iter()
@@ -96,7 +98,7 @@ impl Setup {
     }
 }
 
-fn endpoint(
+pub(super) fn endpoint(
     runtime: &Runtime,
     setup: &Setup,
     socket: UdpSocket,
@@ -121,6 +123,11 @@ fn endpoint(
     socket
         .set_nonblocking(true)
         .map_err(|e| TransportError::Io(format!("socket set-up: {e}")))?;
+    if let Ok(state) = quinn::udp::UdpSocketState::new((&socket).into()) {
+        // Best effort: smaller buffers only cost throughput.
+        let _ = state.set_recv_buffer_size((&socket).into(), SOCKET_BUFFER);
+        let _ = state.set_send_buffer_size((&socket).into(), SOCKET_BUFFER);
+    }
     Endpoint::new(
         EndpointConfig::default(),
         Some(server),
@@ -130,7 +137,7 @@ fn endpoint(
     .map_err(|e| TransportError::Io(format!("starting the QUIC endpoint: {e}")))
 }
 
-fn bind(address: SocketAddr) -> Result<UdpSocket, TransportError> {
+pub(super) fn bind(address: SocketAddr) -> Result<UdpSocket, TransportError> {
     UdpSocket::bind(address).map_err(|source| TransportError::Bind { address, source })
 }
 
@@ -353,9 +360,7 @@ fn connecting_error(setup: &Setup, peer: &PeerConfig, e: &ConnectionError) -> Tr
         }
     }
     match failure_from_connection(peer.party, e, "", setup.config.idle_timeout) {
-        super::channel::Failure::PeerAborted { peer, reason } => {
-            TransportError::PeerAborted { peer, reason }
-        }
+        Failure::PeerAborted { peer, reason } => TransportError::PeerAborted { peer, reason },
         _ => TransportError::Connection {
             peer: peer.party,
             reason: e.to_string(),
@@ -382,13 +387,13 @@ async fn dial_and_greet(
     }
 }
 
-enum Dialed {
+pub(super) enum Dialed {
     Mesh(Link),
     Ping(Connection),
 }
 
 /// Dials `peer` until it answers (and, for the mesh, greets) or `deadline` passes.
-async fn dial(
+pub(super) async fn dial(
     setup: &Setup,
     endpoint: &Endpoint,
     peer: &PeerConfig,
@@ -502,7 +507,7 @@ async fn accept_one(
 }
 
 /// Waits until the pinging peer closes (it measures and closes right away).
-async fn answer_ping(conn: Connection) {
+pub(super) async fn answer_ping(conn: Connection) {
     let _ = timeout(Duration::from_secs(5), conn.closed()).await;
 }
 
@@ -617,108 +622,4 @@ async fn exchange_hellos(
         });
     }
     Ok((send, recv))
-}
-
-/// `samen federation ping`: connects to both peers, checks that they present the pinned
-/// certificates (and accept ours), and returns the round-trip time to each.
-///
-/// Run it on the nodes at about the same time (within the connect timeout): while it
-/// runs, a node also answers its peers' pings. A node that is waiting to connect for a job
-/// answers pings too.
-pub fn ping(config: &TransportConfig) -> Result<Vec<(PartyId, Duration)>, TransportError> {
-    ping_with_socket(config, bind(config.listen)?)
-}
-
-/// [`ping`] on an already bound UDP socket.
-pub fn ping_with_socket(
-    config: &TransportConfig,
-    socket: UdpSocket,
-) -> Result<Vec<(PartyId, Duration)>, TransportError> {
-    config.validate()?;
-    let setup = Arc::new(Setup {
-        config: config.clone(),
-        transport: quic_transport(config)?,
-        own_fingerprint: cert_fingerprint(&config.cert_der),
-        server_rejections: Arc::default(),
-        doomed: Default::default(),
-    });
-    let runtime = runtime(config)?;
-    let endpoint = endpoint(&runtime, &setup, socket)?;
-    let result = runtime.block_on(ping_all(setup, endpoint.clone()));
-    runtime.block_on(async {
-        endpoint.close(VarInt::from_u32(CLOSE_DONE), b"ping done");
-        let _ = timeout(Duration::from_millis(500), endpoint.wait_idle()).await;
-    });
-    result
-}
-
-async fn ping_all(
-    setup: Arc<Setup>,
-    endpoint: Endpoint,
-) -> Result<Vec<(PartyId, Duration)>, TransportError> {
-    let deadline = Instant::now() + setup.config.connect_timeout;
-    let mut dials = JoinSet::new();
-    for peer in setup.config.peers.clone() {
-        let (setup, endpoint) = (setup.clone(), endpoint.clone());
-        dials.spawn(async move {
-            let r = dial(&setup, &endpoint, &peer, ALPN_PING, deadline, None).await;
-            (peer.party, r)
-        });
-    }
-    let mut answers = JoinSet::new();
-    let mut results = Vec::new();
-    let mut pinged_by = Vec::new();
-    let mut linger_until: Option<Instant> = None;
-    loop {
-        if linger_until.is_none() && dials.is_empty() {
-            linger_until = Some(Instant::now() + PING_LINGER);
-        }
-        if let Some(t) = linger_until {
-            if pinged_by.len() >= setup.config.peers.len() || Instant::now() >= t {
-                break;
-            }
-        }
-        let wake = linger_until.unwrap_or(deadline);
-        tokio::select! {
-            joined = dials.join_next(), if !dials.is_empty() => match joined {
-                Some(Ok((party, Ok(Dialed::Ping(conn))))) => {
-                    results.push((party, conn.rtt()));
-                    conn.close(VarInt::from_u32(CLOSE_DONE), b"ping");
-                }
-                Some(Ok((_, Ok(Dialed::Mesh(_))))) => unreachable!("dialed for a ping"),
-                Some(Ok((_, Err(e)))) => return Err(e),
-                Some(Err(e)) => return Err(TransportError::Io(format!("ping task failed: {e}"))),
-                None => {}
-            },
-            incoming = endpoint.accept() => {
-                let Some(incoming) = incoming else { break };
-                let setup = setup.clone();
-                answers.spawn(async move {
-                    match timeout(HANDSHAKE_TIMEOUT, incoming).await {
-                        Ok(Ok(conn)) => {
-                            let party = peer_fingerprint(&conn).and_then(|fp| setup.party_of(&fp));
-                            if negotiated_alpn(&conn).as_deref() == Some(ALPN_PING) {
-                                answer_ping(conn).await;
-                                party
-                            } else {
-                                conn.close(VarInt::from_u32(CLOSE_REFUSED), b"not running a job: only answering pings");
-                                None
-                            }
-                        }
-                        _ => None,
-                    }
-                });
-            }
-            answered = answers.join_next(), if !answers.is_empty() => {
-                if let Some(Ok(Some(party))) = answered {
-                    if !pinged_by.contains(&party) {
-                        pinged_by.push(party);
-                    }
-                }
-            }
-            _ = tokio::time::sleep_until(wake) => {}
-        }
-    }
-    results.sort_by_key(|(p, _)| *p);
-    Ok(results)
 }

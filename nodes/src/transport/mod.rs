@@ -27,6 +27,8 @@
 pub mod channel;
 mod connect;
 pub mod frame;
+mod peer;
+mod ping;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -35,8 +37,9 @@ use std::time::Duration;
 use samen_protocol::PartyId;
 use zeroize::Zeroizing;
 
-pub use channel::{MeshHandle, QuicChannel};
-pub use connect::{connect_mesh, connect_mesh_with_socket, ping, ping_with_socket};
+pub use channel::{MeshHandle, QuicChannel, WireStats};
+pub use connect::{connect_mesh, connect_mesh_with_socket};
+pub use ping::{ping, ping_with_socket};
 pub use tls::{cert_fingerprint, ALPN_MESH, ALPN_PING};
 
 /// Default for [`TransportConfig::connect_timeout`].
