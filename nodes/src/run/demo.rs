@@ -45,6 +45,8 @@ pub struct LocalSetup {
     pub home_rule: HomeRule,
     /// Folder for everything; created; must not hold an earlier run.
     pub dir: PathBuf,
+    /// Households appended after the synthetic ones (e.g. golden edge cases).
+    pub extra_households: Vec<Household>,
 }
 
 /// The files of a prepared local federation.
@@ -104,7 +106,8 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         return Err(DemoError::Setup(format!("{} already holds a federation; choose an empty folder", dir.display())));
     }
     std::fs::create_dir_all(&dir).map_err(setup_err("creating the folder"))?;
-    let households = aio::synth::generate(setup.seed, setup.households);
+    let mut households = aio::synth::generate(setup.seed, setup.households);
+    households.extend(setup.extra_households.iter().cloned());
     let inputs = write_party_files(&dir.join("data"), &households, LinkageMode::Aligned).map_err(setup_err("writing the input files"))?;
     let ports = free_ports()?;
     let mut entries = Vec::new();
@@ -132,7 +135,7 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         home_rule: setup.home_rule,
         count_to_all: false,
         linkage: LinkageMode::Aligned,
-        households: Some(setup.households as u64),
+        households: Some(households.len() as u64),
     };
     let job = Job::new(&federation, &params).map_err(setup_err("creating the job"))?;
     let job_path = dir.join("job.toml");
@@ -170,14 +173,92 @@ pub struct LocalRun {
     pub seconds: f64,
 }
 
+/// How to start the three node processes.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    /// The `samen` binary.
+    pub exe: PathBuf,
+    /// How long all three may take.
+    pub timeout: Duration,
+    /// Per party, its `node.toml`.
+    pub configs: [PathBuf; 3],
+    /// Per party, the job file it runs (normally the same for all).
+    pub jobs: [PathBuf; 3],
+    /// Per party, its input file.
+    pub inputs: [PathBuf; 3],
+    /// Extra arguments for every `samen node run`.
+    pub extra_args: Vec<String>,
+}
+
+impl Launch {
+    /// This binary, the prepared job and inputs.
+    pub fn this_binary(prepared: &PreparedFederation, timeout: Duration) -> Result<Launch, DemoError> {
+        let exe = std::env::current_exe().map_err(setup_err("locating the samen binary"))?;
+        Ok(Launch::with_binary(exe, prepared, timeout))
+    }
+
+    /// A given binary, the prepared job and inputs.
+    pub fn with_binary(exe: PathBuf, prepared: &PreparedFederation, timeout: Duration) -> Launch {
+        Launch {
+            exe,
+            timeout,
+            configs: prepared.node_configs.clone(),
+            jobs: std::array::from_fn(|_| prepared.job.clone()),
+            inputs: prepared.inputs.clone(),
+            extra_args: Vec::new(),
+        }
+    }
+}
+
+/// One node process's end.
+#[derive(Debug)]
+pub struct NodeExit {
+    /// The party.
+    pub party: PartyId,
+    /// Whether it exited with success.
+    pub success: bool,
+    /// Its log (standard output and error).
+    pub log: String,
+    /// Its summary, if it succeeded.
+    pub summary: Option<RunSummary>,
+}
+
 /// Starts the three nodes as separate processes of this binary and waits for them.
 pub fn run_three_processes(prepared: &PreparedFederation, timeout: Duration) -> Result<LocalRun, DemoError> {
-    let exe = std::env::current_exe().map_err(setup_err("locating the samen binary"))?;
+    let exits = launch(&Launch::this_binary(prepared, timeout)?)?;
+    let mut failures = Vec::new();
+    let mut summaries = Vec::new();
+    for e in exits.exits {
+        match e.summary {
+            Some(s) if e.success => summaries.push(s),
+            _ => failures.push(format!("node {} failed; its log ends:\n{}", e.party, last_lines(&e.log, 8))),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(DemoError::Node(failures.join("\n")));
+    }
+    Ok(LocalRun { summaries, seconds: exits.seconds })
+}
+
+/// What [`launch`] observed.
+#[derive(Debug)]
+pub struct Exits {
+    /// Per party, in party order.
+    pub exits: Vec<NodeExit>,
+    /// Seconds until the last exit.
+    pub seconds: f64,
+}
+
+/// Starts three `samen node run` processes as `launch` says and waits for all of them
+/// (killing any still running at the timeout).
+pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
+    let exe = &launch.exe;
+    let timeout = launch.timeout;
     let start = Instant::now();
     let mut children: Vec<(PartyId, Child, PathBuf, PathBuf)> = Vec::new();
     for party in PartyId::ALL {
         let i = party.index();
-        let pdir = prepared.node_configs[i].parent().unwrap_or(Path::new(".")).to_path_buf();
+        let pdir = launch.configs[i].parent().unwrap_or(Path::new(".")).to_path_buf();
         let log = pdir.join("node.log");
         let summary = pdir.join("summary.json");
         let log_file = std::fs::File::create(&log).map_err(setup_err("creating a node log"))?;
@@ -185,14 +266,15 @@ pub fn run_three_processes(prepared: &PreparedFederation, timeout: Duration) -> 
             .arg("node")
             .arg("run")
             .arg("--config")
-            .arg(&prepared.node_configs[i])
+            .arg(&launch.configs[i])
             .arg("--job")
-            .arg(&prepared.job)
+            .arg(&launch.jobs[i])
             .arg("--input")
-            .arg(&prepared.inputs[i])
+            .arg(&launch.inputs[i])
             .arg("--summary-json")
             .arg(&summary)
             .arg("--quiet")
+            .args(&launch.extra_args)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(setup_err("node log"))?)
             .stderr(log_file)
@@ -200,28 +282,31 @@ pub fn run_three_processes(prepared: &PreparedFederation, timeout: Duration) -> 
             .map_err(setup_err("starting a node"))?;
         children.push((party, child, log, summary));
     }
-    let mut failures = Vec::new();
-    let mut summaries = Vec::new();
+    let mut exits = Vec::new();
     for (party, mut child, log, summary) in children {
         let left = timeout.saturating_sub(start.elapsed());
         let status = wait_with_timeout(&mut child, left);
-        match status {
-            Some(s) if s.success() => {
-                let text = std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
-                summaries.push(serde_json::from_str::<RunSummary>(&text).map_err(setup_err("parsing a node summary"))?);
-            }
-            Some(s) => failures.push(format!("node {party} exited with {s}; its log {} ends:\n{}", log.display(), tail(&log, 8))),
+        let success = match status {
+            Some(s) => s.success(),
             None => {
                 let _ = child.kill();
                 let _ = child.wait();
-                failures.push(format!("node {party} did not finish within {} s; log {}", timeout.as_secs(), log.display()));
+                false
             }
+        };
+        let mut log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        if status.is_none() {
+            log_text.push_str(&format!("\n(killed: did not finish within {} s)", timeout.as_secs()));
         }
+        let summary = if success {
+            let text = std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
+            Some(serde_json::from_str::<RunSummary>(&text).map_err(setup_err("parsing a node summary"))?)
+        } else {
+            None
+        };
+        exits.push(NodeExit { party, success, log: log_text, summary });
     }
-    if !failures.is_empty() {
-        return Err(DemoError::Node(failures.join("\n")));
-    }
-    Ok(LocalRun { summaries, seconds: start.elapsed().as_secs_f64() })
+    Ok(Exits { exits, seconds: start.elapsed().as_secs_f64() })
 }
 
 fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
@@ -235,8 +320,7 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::proces
     }
 }
 
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+fn last_lines(text: &str, lines: usize) -> String {
     let v: Vec<&str> = text.lines().collect();
     v[v.len().saturating_sub(lines)..].join("\n")
 }

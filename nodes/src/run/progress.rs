@@ -34,6 +34,11 @@ impl PhaseTimes {
     }
 }
 
+/// The environment variable that makes a node crash (abort the process, no goodbye to the
+/// peers) when the named protocol phase begins. A fault-injection hook for the tests of
+/// what the other nodes do when a peer dies mid-run; it changes nothing else.
+pub const CRASH_AT_PHASE_VAR: &str = "SAMEN_TEST_CRASH_AT_PHASE";
+
 /// Forwards to an inner observer (the transcript), times the phases, drives a spinner.
 pub struct PhaseClock {
     inner: Option<Box<dyn MessageObserver>>,
@@ -42,6 +47,7 @@ pub struct PhaseClock {
     bytes: u64,
     party: PartyId,
     observer_time: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    crash_at: Option<String>,
 }
 
 impl PhaseClock {
@@ -54,7 +60,7 @@ impl PhaseClock {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default() }
+        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default(), crash_at: std::env::var(CRASH_AT_PHASE_VAR).ok() }
     }
 
     /// A handle on the nanoseconds spent inside the inner observer (the transcript): the
@@ -95,6 +101,10 @@ impl MessageObserver for PhaseClock {
     }
 
     fn on_phase(&mut self, phase: &str) {
+        if self.crash_at.as_deref() == Some(phase) {
+            eprintln!("{CRASH_AT_PHASE_VAR}={phase}: crashing on purpose");
+            std::process::abort();
+        }
         self.times.begin(phase);
         self.timed(|i| i.on_phase(phase));
         if let Some(b) = &self.bar {
