@@ -30,7 +30,7 @@ pub struct CsvReader<R> {
     rows: u64,
     buf: Vec<u8>,
     delimiter: u8,
-    fields: Vec<String>,
+    fields: Record,
     blank_line: Option<u64>,
 }
 
@@ -44,7 +44,7 @@ impl<R: BufRead> CsvReader<R> {
             rows: 0,
             buf: Vec::with_capacity(256),
             delimiter: b',',
-            fields: Vec::new(),
+            fields: Record::default(),
             blank_line: None,
         }
     }
@@ -127,7 +127,7 @@ impl<R: BufRead> CsvReader<R> {
             return Err(InputError::new(&self.file, InputErrorKind::Empty).at_row(self.line_no));
         }
         self.split()?;
-        Ok(std::mem::take(&mut self.fields))
+        Ok(self.fields.to_vec())
     }
 
     /// Reads the next data record; returns its line number, or `None` at end of file.
@@ -154,7 +154,7 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     /// The fields of the last record read.
-    pub fn fields(&self) -> &[String] {
+    pub fn fields(&self) -> &Record {
         &self.fields
     }
 
@@ -169,9 +169,56 @@ impl<R: BufRead> CsvReader<R> {
     }
 }
 
+/// The fields of one line, unquoted, in one buffer (no allocation per field).
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Record {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn push(&mut self, field: &str) {
+        self.text.push_str(field);
+        self.ends.push(self.text.len());
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The fields as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self[i].to_string()).collect()
+    }
+}
+
+impl std::ops::Index<usize> for Record {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// `s` without spaces and tabs at either end.
+fn trim_blanks(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
 /// Splits one line into fields (see the module doc for the dialect).
-fn split_line(line: &str, delimiter: char, out: &mut Vec<String>) -> Result<(), InputErrorKind> {
-    let trim = |s: &str| s.trim_matches(|c| c == ' ' || c == '\t').to_string();
+fn split_line(line: &str, delimiter: char, out: &mut Record) -> Result<(), InputErrorKind> {
     let mut rest = line;
     loop {
         if out.len() == MAX_FIELDS {
@@ -179,7 +226,6 @@ fn split_line(line: &str, delimiter: char, out: &mut Vec<String>) -> Result<(), 
         }
         let start = rest.trim_start_matches([' ', '\t']);
         if let Some(quoted) = start.strip_prefix('"') {
-            let mut value = String::new();
             let mut chars = quoted.char_indices();
             let after;
             loop {
@@ -187,18 +233,18 @@ fn split_line(line: &str, delimiter: char, out: &mut Vec<String>) -> Result<(), 
                     None => return Err(InputErrorKind::BadQuoting),
                     Some((i, '"')) => {
                         if quoted[i + 1..].starts_with('"') {
-                            value.push('"');
+                            out.text.push('"');
                             chars.next();
                         } else {
                             after = &quoted[i + 1..];
                             break;
                         }
                     }
-                    Some((_, c)) => value.push(c),
+                    Some((_, c)) => out.text.push(c),
                 }
             }
             let after = after.trim_start_matches([' ', '\t']);
-            out.push(value);
+            out.ends.push(out.text.len());
             if after.is_empty() {
                 return Ok(());
             }
@@ -209,11 +255,11 @@ fn split_line(line: &str, delimiter: char, out: &mut Vec<String>) -> Result<(), 
         } else {
             match start.find(delimiter) {
                 Some(i) => {
-                    out.push(trim(&start[..i]));
+                    out.push(trim_blanks(&start[..i]));
                     rest = &start[i + delimiter.len_utf8()..];
                 }
                 None => {
-                    out.push(trim(start));
+                    out.push(trim_blanks(start));
                     return Ok(());
                 }
             }
@@ -226,8 +272,8 @@ mod tests {
     use super::*;
 
     fn split(line: &str, d: char) -> Result<Vec<String>, InputErrorKind> {
-        let mut v = Vec::new();
-        split_line(line, d, &mut v).map(|_| v)
+        let mut v = Record::default();
+        split_line(line, d, &mut v).map(|_| v.to_vec())
     }
 
     #[test]
@@ -268,7 +314,7 @@ mod tests {
         let mut r = CsvReader::new(data.as_bytes(), Path::new("f.csv"));
         assert_eq!(r.header().unwrap(), ["a", "b"]);
         assert_eq!(r.next_record().unwrap(), Some(2));
-        assert_eq!(r.fields(), ["1", "2"]);
+        assert_eq!(r.fields().to_vec(), ["1", "2"]);
         assert_eq!(r.next_record().unwrap(), None);
     }
 }

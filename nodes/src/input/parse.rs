@@ -83,6 +83,37 @@ pub fn read_input_from(
     Ok(ValidatedInput { input, summary })
 }
 
+/// Maps keyed by BSN and by household id with a fast multiplicative hash instead of
+/// SipHash. The keys come from the party's own file, so collisions crafted against this
+/// hash could only slow the party's own check.
+type BsnMap<V> = HashMap<Bsn, V, std::hash::BuildHasherDefault<FastHasher>>;
+type IdMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// Multiply-rotate hashing (Fibonacci constant); one multiplication per `u32`.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        for b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Column `id` refers to `schema.columns[id]`.
 type ColumnId = usize;
 
@@ -216,7 +247,7 @@ impl<'s, R: BufRead> Parser<'s, R> {
         let Some(pos) = self.present(id)? else {
             return Ok(None);
         };
-        let s = self.csv.fields()[pos].as_str();
+        let s = &self.csv.fields()[pos];
         let (min, max) = (
             self.spec(id).min.unwrap_or(0),
             self.spec(id).max.unwrap_or(u64::MAX),
@@ -242,11 +273,14 @@ impl<'s, R: BufRead> Parser<'s, R> {
         let Some(pos) = self.present(id)? else {
             return Ok(None);
         };
-        let s = self.csv.fields()[pos].as_str();
-        let value = match s.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "ja" | "j" | "y" => true,
-            "0" | "false" | "no" | "nee" | "n" => false,
-            _ => return Err(self.cell_err(id, K::NotABool)),
+        let s = &self.csv.fields()[pos];
+        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+        let value = if is(&["1", "true", "yes", "ja", "j", "y"]) {
+            true
+        } else if is(&["0", "false", "no", "nee", "n"]) {
+            false
+        } else {
+            return Err(self.cell_err(id, K::NotABool));
         };
         self.stats[id].trues += u64::from(value);
         Ok(Some(value))
@@ -256,7 +290,7 @@ impl<'s, R: BufRead> Parser<'s, R> {
         let Some(pos) = self.present(id)? else {
             return Ok(None);
         };
-        let s = self.csv.fields()[pos].as_str();
+        let s = &self.csv.fields()[pos];
         let values = self.spec(id).values.as_deref().unwrap_or_default();
         match values.iter().position(|v| v.eq_ignore_ascii_case(s)) {
             Some(i) => {
@@ -275,7 +309,7 @@ impl<'s, R: BufRead> Parser<'s, R> {
         let Some(pos) = self.present(id)? else {
             return Ok(None);
         };
-        let s = self.csv.fields()[pos].as_str();
+        let s = &self.csv.fields()[pos];
         if !s
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -292,7 +326,7 @@ impl<'s, R: BufRead> Parser<'s, R> {
         let Some(pos) = self.present(id)? else {
             return Ok(None);
         };
-        let s = self.csv.fields()[pos].as_str();
+        let s = &self.csv.fields()[pos];
         match Bsn::parse(s) {
             Ok(b) => Ok(Some(b)),
             Err(bsn::BsnError::Format) => Err(self.cell_err(id, K::BsnFormat)),
@@ -321,8 +355,8 @@ fn parse_svb<R: BufRead>(p: &mut Parser<'_, R>) -> Result<SvbInput, InputError> 
     let c_aow_a = p.id("aow_gross_applicant_cents")?;
     let c_aow_p = p.id("aow_gross_partner_cents")?;
 
-    let mut ids: HashMap<String, u64> = HashMap::new();
-    let mut bsns: HashMap<Bsn, (u64, ColumnId)> = HashMap::new();
+    let mut ids: IdMap<u64> = IdMap::default();
+    let mut bsns: BsnMap<(u64, ColumnId)> = BsnMap::default();
     let mut households = Vec::new();
     while p.next()? {
         let household_id = p.text(c_id)?;
@@ -417,7 +451,7 @@ fn parse_uwv_linked<R: BufRead>(p: &mut Parser<'_, R>) -> Result<Vec<UwvPerson>,
     let c_kind = p.id("kind")?;
     let c_amount = p.id("monthly_gross_cents")?;
     let max = p.spec(c_amount).max.unwrap_or(u64::MAX);
-    let mut index: HashMap<Bsn, usize> = HashMap::new();
+    let mut index: BsnMap<usize> = BsnMap::default();
     let mut persons: Vec<UwvPerson> = Vec::new();
     while p.next()? {
         let bsn = p.bsn(c_bsn)?;
@@ -483,7 +517,7 @@ fn parse_bd_linked<R: BufRead>(p: &mut Parser<'_, R>) -> Result<Vec<BdPerson>, I
     for (id, name) in ids.iter_mut().zip(BD_PERSON_COLUMNS) {
         *id = p.id(name)?;
     }
-    let mut seen: HashMap<Bsn, u64> = HashMap::new();
+    let mut seen: BsnMap<u64> = BsnMap::default();
     let mut out = Vec::new();
     while p.next()? {
         let bsn = p.bsn(c_bsn)?;
