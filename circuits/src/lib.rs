@@ -24,6 +24,7 @@ pub mod cost;
 pub mod eval;
 pub mod ir;
 pub mod passes;
+pub mod report;
 pub mod testing;
 
 pub use builder::{BuildError, Builder};

@@ -34,6 +34,12 @@ enum Command {
     Demo(cli::demo::DemoArgs),
     /// End-to-end benchmark: three local nodes over QUIC on synthetic data.
     Bench(cli::bench::BenchArgs),
+    /// Circuit tools: the cost report of a circuit.
+    #[command(subcommand)]
+    Circuit(cli::circuit::CircuitCommand),
+    /// Check a job's three transcripts and report what each party learned.
+    #[command(subcommand)]
+    Audit(samen_node::audit::cli::AuditCommand),
 }
 
 fn dispatch(command: Command) -> CliResult {
@@ -45,6 +51,8 @@ fn dispatch(command: Command) -> CliResult {
         Command::Node(c) => cli::node::run(c),
         Command::Demo(args) => cli::demo::run(args),
         Command::Bench(args) => cli::bench::run(args),
+        Command::Circuit(c) => cli::circuit::run(c),
+        Command::Audit(c) => samen_node::audit::cli::run(c),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod job;
 pub mod keygen;
 pub mod node;
 pub mod bench;
+pub mod circuit;
 pub mod demo;
 
 use std::fmt;
