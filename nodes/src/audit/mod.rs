@@ -29,6 +29,7 @@
 pub mod cli;
 pub mod integrity;
 pub mod job;
+pub mod replay;
 pub mod report_html;
 pub mod report_text;
 pub mod verify;

@@ -182,13 +182,13 @@ pub fn render(report: &AuditReport) -> String {
     let _ = writeln!(s, "Phase timeline (bytes out / in per party)");
     let _ = writeln!(
         s,
-        "  {:<24} {:<34} {:<34} {:<34}",
+        "  {:<24} {:<40} {:<40} {:<40}",
         "phase", "SVB", "UWV", "Belastingdienst"
     );
     for row in &report.timeline {
         let _ = writeln!(
             s,
-            "  {:<24} {:<34} {:<34} {:<34}",
+            "  {:<24} {:<40} {:<40} {:<40}",
             clean(&row.phase),
             traffic_text(&row.parties[0]),
             traffic_text(&row.parties[1]),

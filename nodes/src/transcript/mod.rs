@@ -16,7 +16,8 @@
 //!   specification of the file format);
 //! - [`writer`]: [`TranscriptWriter`] and [`SharedTranscript`], the protocol observer;
 //! - [`reader`]: parsing untrusted transcript files;
-//! - [`scan`]: checking a transcript for secrets it must not contain.
+//! - [`scan`]: checking a transcript for secrets it must not contain;
+//! - [`evidence`]: the optional dispute evidence (received messages and key material).
 //!
 //! What a transcript reveals: to whoever holds it, the job's message pattern (sizes and
 //! timing of every message, which follow from the public circuit and the public table
@@ -24,6 +25,7 @@
 //! shares or keys: message hashes are BLAKE3 of uniformly masked shares and the input
 //! commitment is keyed with a 256-bit salt the party keeps.
 
+pub mod evidence;
 pub mod format;
 pub mod reader;
 pub mod scan;
