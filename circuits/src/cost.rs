@@ -29,6 +29,8 @@
 //! the same rounds: a gate finishes `rounds(gate)` after the latest of its operands, and the
 //! circuit's rounds are the latest output plus one for the reveal. A later test checks this
 //! table against the engine's counters; adjust [`CostTable`] if the engine changes.
+//!
+//! A calculation on the public circuit description: reveals nothing.
 
 use crate::ir::{mask, Circuit, Op, Party, Placement, WireId, WireType};
 use std::collections::BTreeMap;

@@ -11,7 +11,10 @@ use samen_circuits::ir::{Circuit, Op, Party, PartySet, Placement, WireType};
 use samen_circuits::passes;
 use samen_circuits::testing::{random_circuit, random_inputs, RandomCircuitConfig};
 
-fn interface(c: &Circuit) -> (Vec<(String, Party, WireType)>, Vec<(String, PartySet)>) {
+/// Inputs (name, owner, type) and outputs (name, reveal set) of a circuit.
+type Interface = (Vec<(String, Party, WireType)>, Vec<(String, PartySet)>);
+
+fn interface(c: &Circuit) -> Interface {
     (
         c.inputs()
             .map(|i| (i.name.to_string(), i.owner, i.ty))
@@ -32,7 +35,8 @@ fn outputs(c: &Circuit, seed: u64) -> Vec<(String, Vec<u64>)> {
 
 fn check_all_passes(c: &Circuit, seed: u64) {
     let reference = outputs(c, seed);
-    let passes: [(&str, fn(&Circuit) -> Result<Circuit, _>); 6] = [
+    type Pass = fn(&Circuit) -> Result<Circuit, samen_circuits::ir::CircuitError>;
+    let passes: [(&str, Pass); 6] = [
         ("fold", passes::fold_constants),
         ("cse", passes::cse),
         ("dce", passes::dce),
