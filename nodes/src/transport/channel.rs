@@ -5,7 +5,7 @@
 //! message to the writer (an unbounded queue: it never waits for the peer, and the
 //! protocol's lock-step rounds bound what is queued); `begin_phase` asks each writer to
 //! start a new stream. `recv` takes from the reader's bounded inbox (at most
-//! [`INBOX_MESSAGES`] unread messages) with the configured timeout. `abort` and `close`
+//! about `max_frame_bytes` of unread messages) with the configured timeout. `abort` and `close`
 //! run here, on the caller's thread, bounded in time.
 //!
 //! Failures are sticky and shared: once a peer aborts, dies or misbehaves, every later
@@ -22,10 +22,9 @@ use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, Semaphore};
 
 use super::frame::clip_reason;
-pub use super::peer::INBOX_MESSAGES;
 use super::peer::{
-    reader, writer, Failure, Inbound, Link, Shared, WriterCmd, ABORT_FLUSH, CLOSE_ABORT,
-    CLOSE_DONE, CLOSE_DROPPED,
+    inbox_budget, inbox_cost, reader, writer, Failure, Inbound, Link, Shared, WriterCmd,
+    ABORT_FLUSH, CLOSE_ABORT, CLOSE_DONE, CLOSE_DROPPED,
 };
 use super::TransportError;
 
@@ -367,13 +366,15 @@ impl QuicChannel {
             senders[l.peer.index()] = Some(s);
             receivers[l.peer.index()] = Some(r);
         }
+        let budget = inbox_budget(max_frame_bytes);
         let shared = Arc::new(Shared {
             failure: Mutex::new(None),
+            budget,
             inbox: senders,
             permits: [
-                Semaphore::new(INBOX_MESSAGES),
-                Semaphore::new(INBOX_MESSAGES),
-                Semaphore::new(INBOX_MESSAGES),
+                Semaphore::new(budget as usize),
+                Semaphore::new(budget as usize),
+                Semaphore::new(budget as usize),
             ],
             finished: Mutex::new([false; 3]),
             changed: Condvar::new(),
@@ -480,7 +481,8 @@ impl Channel for QuicChannel {
         };
         match item {
             Ok(message) => {
-                self.inner.shared.permits[from.index()].add_permits(1);
+                let cost = inbox_cost(message.len(), self.inner.shared.budget);
+                self.inner.shared.permits[from.index()].add_permits(cost as usize);
                 Ok(message)
             }
             Err(f) => {

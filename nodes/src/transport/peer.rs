@@ -5,8 +5,10 @@
 //! The writer hands each message to QUIC as a `Data` frame without copying the payload;
 //! on `begin_phase` it finishes its stream and opens the next one, which starts with a
 //! `Phase` frame. The reader reads frames in stream order (streams are accepted in the
-//! order they were opened) into a bounded per-peer inbox; beyond [`INBOX_MESSAGES`] unread
-//! messages QUIC flow control holds the peer back. A failure (abort frame, lost
+//! order they were opened) into a bounded per-peer inbox: unread messages may hold at most
+//! about `max_frame_bytes` (each message counts its length plus [`MESSAGE_OVERHEAD`], so
+//! empty messages are bounded too); beyond that the reader stops and QUIC flow control
+//! holds the peer back. A failure (abort frame, lost
 //! connection, oversized or unexpected frame) is recorded once in [`Shared`] and
 //! delivered to every inbox, so that all waiting `recv`s end with the first cause. Sees
 //! message lengths only; never inspects or logs a payload.
@@ -21,8 +23,21 @@ use tokio::sync::{mpsc, Semaphore};
 
 use super::frame::{clip_reason, header, read_frame, FrameError, FrameKind};
 
-/// Unread messages a peer may have queued before the reader stops taking more.
-pub const INBOX_MESSAGES: usize = 64;
+/// What every unread message costs of the inbox budget on top of its length.
+pub const MESSAGE_OVERHEAD: u64 = 1024;
+
+/// The inbox budget (in semaphore permits) for a `max_frame_bytes` limit: room for one
+/// largest message plus 64 small ones.
+pub(super) fn inbox_budget(max_frame_bytes: u64) -> u32 {
+    let budget = max_frame_bytes.saturating_add(64 * MESSAGE_OVERHEAD);
+    u32::try_from(budget).unwrap_or(u32::MAX >> 3) // tokio's semaphore limit is usize::MAX >> 3
+}
+
+/// What one unread message costs of the inbox budget.
+pub(super) fn inbox_cost(len: usize, budget: u32) -> u32 {
+    let cost = (len as u64).saturating_add(MESSAGE_OVERHEAD);
+    u32::try_from(cost).unwrap_or(u32::MAX).min(budget)
+}
 
 /// How long `abort` waits for the abort frame to reach the peers before closing.
 pub(super) const ABORT_FLUSH: Duration = Duration::from_secs(2);
@@ -78,6 +93,7 @@ pub(crate) struct Shared {
     pub(super) failure: Mutex<Option<Failure>>,
     pub(super) inbox: [Option<std_mpsc::Sender<Inbound>>; 3],
     pub(super) permits: [Semaphore; 3],
+    pub(super) budget: u32,
     pub(super) finished: Mutex<[bool; 3]>,
     pub(super) changed: Condvar,
     pub(super) idle_timeout: Duration,
@@ -313,7 +329,8 @@ pub(super) async fn reader(
                 }
                 FrameKind::Data if !expect_phase => {
                     // A closed semaphore means this node is closing: drain and discard.
-                    if let Ok(permit) = shared.permits[peer.index()].acquire().await {
+                    let cost = inbox_cost(frame.payload.len(), shared.budget);
+                    if let Ok(permit) = shared.permits[peer.index()].acquire_many(cost).await {
                         permit.forget();
                         if let Some(s) = &shared.inbox[peer.index()] {
                             let _ = s.send(Ok(frame.payload));
