@@ -288,6 +288,22 @@ impl ShuffleColumn {
         self.shares().len()
     }
 
+    /// The arithmetic column, if it is one.
+    pub fn into_arith(self) -> Option<ArithColumn> {
+        match self {
+            ShuffleColumn::Arith(c) => Some(c),
+            ShuffleColumn::Xor(_) => None,
+        }
+    }
+
+    /// The XOR column, if it is one.
+    pub fn into_xor(self) -> Option<XorRowColumn> {
+        match self {
+            ShuffleColumn::Xor(c) => Some(c),
+            ShuffleColumn::Arith(_) => None,
+        }
+    }
+
     /// Keeps the rows at `positions` (in that order); a `None` position becomes a row
     /// shared as zero. Local: every party must pass the same positions.
     ///

@@ -70,6 +70,10 @@ pub use input::{
 };
 pub use join::{Alignment, MatchProfile, PersonColumns};
 
+/// The label under which [`unshuffle_households`] records its reveal to SVB (what an
+/// audit's output policy must permit for a linked job).
+pub const HOUSEHOLDS_OUTPUT: &str = "linkage/households";
+
 use crate::shuffle::{permute_and_reveal, Pair, Permutation, ShareKind, ShuffleColumn};
 use crate::{Context, PartyId, ProtocolError};
 
@@ -90,7 +94,7 @@ pub struct LinkageSpec {
 /// Row `h` of every column is the same household. Columns hold this party's two
 /// components; the kinds are those of the [`LinkageSpec`]. SVB's dummy rows are
 /// households too (with nobody found anywhere); [`unshuffle_households`] drops them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkedHouseholds {
     /// Shuffled household rows (SVB's households plus its dummy rows).
     pub households: usize,
@@ -227,7 +231,7 @@ pub fn unshuffle_households(
         Pair::without(PartyId::SVB),
         inverse.as_ref(),
         columns,
-        "linkage/households",
+        HOUSEHOLDS_OUTPUT,
     )?;
     let (Some(opened), Some(map)) = (opened, order.svb_rows.as_ref()) else {
         return Ok(None);
