@@ -229,7 +229,7 @@ proptest! {
     #[test]
     fn random_circuits_match_the_plaintext_evaluator(
         (kinds, steps, outs) in recipe(),
-        rows in prop_oneof![3 => 1usize..140, 1 => prop::sample::select(vec![1usize, 63, 64, 65, 128])],
+        rows in prop_oneof![3 => 1usize..140, 1 => prop::sample::select(vec![0usize, 1, 63, 64, 65, 128])],
         seed in any::<u64>(),
     ) {
         let circuit = build(&kinds, &steps, &outs);
