@@ -28,6 +28,7 @@ fn setup(dir: &Path, households: usize, extra: Vec<samen_circuits::aio::Househol
         home_rule: HomeRule::Loan,
         dir: dir.join("fed"),
         extra_households: extra,
+        linkage: LinkageMode::Aligned,
     }
 }
 

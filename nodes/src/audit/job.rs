@@ -28,8 +28,9 @@ use crate::job::{job_hash, Job};
 
 /// Reveal label of the per-household flags in aligned mode.
 pub const OUTPUT_FLAGS: &str = samen_circuits::aio::circuit::FLAG_OUTPUT;
-/// Reveal label of the per-household flags in linked mode (the linkage module's label).
-pub const LINKAGE_OUTPUT: &str = "linkage/households";
+/// Reveal label of the per-household flags in linked mode (the linkage module's label,
+/// under which the node's linked path reveals them: one constant for both).
+pub const LINKAGE_OUTPUT: &str = samen_protocol::linkage::HOUSEHOLDS_OUTPUT;
 /// Reveal label of the number of flagged households.
 pub const OUTPUT_FLAG_COUNT: &str = "flag_count";
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::demo::fresh_dir;
 use super::{CliError, CliResult};
+use crate::input::schema::LinkageMode;
 use crate::job::HomeRule;
 use crate::run::bench::BenchReport;
 use crate::run::demo::{check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup};
@@ -25,6 +26,10 @@ pub struct BenchArgs {
     /// Also write the JSON report here (it is always printed).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Use the aligned mode (files pre-linked: one row per SVB household in the SVB's
+    /// order at every party) instead of private record linkage.
+    #[arg(long)]
+    pub aligned: bool,
     /// Seconds the three nodes may take.
     #[arg(long, default_value_t = 3600)]
     pub timeout: u64,
@@ -39,8 +44,10 @@ pub fn run(args: BenchArgs) -> CliResult {
         tolerance_bp: 0,
         home_rule: HomeRule::Loan,
         dir: args.dir.unwrap_or_else(|| fresh_dir("samen-bench")),
+        extra_households: Vec::new(),
+        linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
     };
-    eprintln!("samen bench: {} households, folder {}", setup.households, setup.dir.display());
+    eprintln!("samen bench: {} households, {} mode, folder {}", setup.households, if args.aligned { "aligned" } else { "linked" }, setup.dir.display());
     let prepared = prepare(&setup).map_err(|e| CliError::new(e.to_string()))?;
     let run = run_three_processes(&prepared, Duration::from_secs(args.timeout)).map_err(|e| CliError::new(e.to_string()))?;
     let expected = expected_candidates(&prepared, &setup).map_err(|e| CliError::new(e.to_string()))?;

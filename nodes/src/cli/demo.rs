@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{CliError, CliResult};
+use crate::input::schema::LinkageMode;
 use crate::job::HomeRule;
 use crate::run::demo::{audit, check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup};
 
@@ -24,6 +25,10 @@ pub struct DemoArgs {
     /// Built-in rules file.
     #[arg(long, default_value = samen_circuits::aio::DEFAULT_RULES)]
     pub rules: String,
+    /// Use the aligned mode (files pre-linked: one row per SVB household in the SVB's
+    /// order at every party) instead of private record linkage.
+    #[arg(long)]
+    pub aligned: bool,
     /// Seconds the three nodes may take.
     #[arg(long, default_value_t = 1800)]
     pub timeout: u64,
@@ -44,8 +49,17 @@ pub fn run(args: DemoArgs) -> CliResult {
         tolerance_bp: 0,
         home_rule: HomeRule::Loan,
         dir: args.dir.unwrap_or_else(|| fresh_dir("samen-demo")),
+        extra_households: Vec::new(),
+        linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
     };
     println!("samen demo: {} synthetic households, rules {}, folder {}", setup.households, setup.rules, setup.dir.display());
+    match setup.linkage {
+        LinkageMode::Linked => println!(
+            "    mode: private record linkage (UWV and Belastingdienst files in their own order, with {}% extra persons outside the SVB's households)",
+            crate::run::synthetic::DEFAULT_EXTRA_PERCENT
+        ),
+        LinkageMode::Aligned => println!("    mode: aligned (the three files pre-linked, one row per SVB household in the SVB's order)"),
+    }
     println!("1/5 keys, federation, job and approvals for SVB, UWV and the Belastingdienst ...");
     let prepared = prepare(&setup).map_err(|e| CliError::new(e.to_string()))?;
     println!("2/5 starting three nodes on 127.0.0.1 (QUIC, mutual TLS, pinned certificates) ...");

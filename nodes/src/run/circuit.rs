@@ -2,13 +2,21 @@
 //!
 //! Every node recompiles the circuit from the job's rules file (built into the binary, and
 //! checked against the job's rules hash) and policy, and refuses to run unless its hash is
-//! the one the approvers signed. The circuit that runs is the optimised AIO screening
-//! circuit: owner-local parts are computed by their owner before sharing
-//! ([`samen_circuits::passes::optimize`]).
+//! the one the approvers signed. Which circuit runs depends on the job's linkage mode:
+//!
+//! - **aligned**: the optimised AIO screening circuit: owner-local parts are computed by
+//!   their owner before sharing ([`samen_circuits::passes::optimize`]);
+//! - **linked**: every row is a shuffled household after private record linkage, which no
+//!   owner can read, so every input arrives pre-shared from the linkage and every gate
+//!   runs under MPC ([`samen_circuits::passes::all_secret`]: inputs feed only `share`
+//!   gates, as the evaluator requires of pre-shared inputs). A person missing at UWV or
+//!   the Belastingdienst arrives as zeros, which is exactly how the plaintext reference
+//!   treats a person without records there, so the circuit needs no "present" bits.
 
 use samen_circuits::aio::{self, AioRules};
 use samen_circuits::{passes, Circuit};
 
+use crate::input::schema::LinkageMode;
 use crate::job::{Job, JobError};
 
 /// The rules file the job names, checked against the job's rules hash.
@@ -28,12 +36,16 @@ pub fn job_rules(job: &Job) -> Result<AioRules, JobError> {
     Ok(rules)
 }
 
-/// The circuit `job` runs.
+/// The circuit `job` runs (see the module documentation for the two modes).
 pub fn job_circuit(job: &Job) -> Result<Circuit, JobError> {
     let rules = job_rules(job)?;
     let policy = job.policy.to_aio();
     let built = aio::circuit::build(&rules, &policy).map_err(|e| JobError::Circuit(e.to_string()))?;
-    passes::optimize(&built).map_err(|e| JobError::Circuit(e.to_string()))
+    match job.linkage.mode {
+        LinkageMode::Aligned => passes::optimize(&built),
+        LinkageMode::Linked => passes::all_secret(&built),
+    }
+    .map_err(|e| JobError::Circuit(e.to_string()))
 }
 
 /// Recompiles the circuit and checks its hash against the approved one.

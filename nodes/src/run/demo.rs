@@ -2,7 +2,10 @@
 //! machine.
 //!
 //! It does what three agencies would do, in one folder: generate synthetic households
-//! with the population shares of the brief (fixed seed), write each party's input file,
+//! with the population shares of the brief (fixed seed), write each party's input file
+//! (linked mode, the default: each agency's file in its own order, UWV and the
+//! Belastingdienst with persons outside the SVB's population, see [`super::synthetic`];
+//! aligned mode: one row per household in the SVB's order everywhere),
 //! generate each party's node keys and approver key, write the federation file and a job
 //! file, approve the job three times, write three `node.toml` files with ports on
 //! 127.0.0.1, start three `samen node run` processes (real QUIC, mutual TLS, pinned
@@ -28,6 +31,7 @@ use crate::job::{HomeRule, Job, JobParams};
 use crate::keys::{self, KeyRole};
 
 use super::output::{read_candidate_ids, CANDIDATES_FILE};
+use super::synthetic::{write_linked_files, LinkedFiles};
 use super::summary::RunSummary;
 
 /// How to set up a local federation.
@@ -47,6 +51,8 @@ pub struct LocalSetup {
     pub dir: PathBuf,
     /// Households appended after the synthetic ones (e.g. golden edge cases).
     pub extra_households: Vec<Household>,
+    /// How rows are matched: private record linkage (`Linked`) or pre-aligned files.
+    pub linkage: LinkageMode,
 }
 
 /// The files of a prepared local federation.
@@ -108,7 +114,11 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
     std::fs::create_dir_all(&dir).map_err(setup_err("creating the folder"))?;
     let mut households = aio::synth::generate(setup.seed, setup.households);
     households.extend(setup.extra_households.iter().cloned());
-    let inputs = write_party_files(&dir.join("data"), &households, LinkageMode::Aligned).map_err(setup_err("writing the input files"))?;
+    let inputs = match setup.linkage {
+        LinkageMode::Aligned => write_party_files(&dir.join("data"), &households, LinkageMode::Aligned),
+        LinkageMode::Linked => write_linked_files(&dir.join("data"), &households, &LinkedFiles { seed: setup.seed, ..LinkedFiles::default() }),
+    }
+    .map_err(setup_err("writing the input files"))?;
     let ports = free_ports()?;
     let mut entries = Vec::new();
     let mut party_dirs = Vec::new();
@@ -134,8 +144,9 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         tolerance_bp: setup.tolerance_bp,
         home_rule: setup.home_rule,
         count_to_all: false,
-        linkage: LinkageMode::Aligned,
-        households: Some(households.len() as u64),
+        linkage: setup.linkage,
+        // the aligned mode fixes the row count; in the linked mode the SVB's table sets it
+        households: (setup.linkage == LinkageMode::Aligned).then_some(households.len() as u64),
     };
     let job = Job::new(&federation, &params).map_err(setup_err("creating the job"))?;
     let job_path = dir.join("job.toml");

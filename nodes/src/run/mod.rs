@@ -24,10 +24,12 @@ pub mod bench;
 pub mod circuit;
 pub mod columns;
 pub mod demo;
+pub mod linked;
 pub mod node;
 pub mod output;
 pub mod progress;
 pub mod summary;
+pub mod synthetic;
 
 pub use node::{run_node, RunError, RunOptions};
 pub use summary::{PhaseSummary, RunSummary};

@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 
 use samen_protocol::context::{BytesRound, Context};
 use samen_protocol::evaluator::{self, LocalInputs};
+use samen_protocol::linkage::{LinkageInput, LinkageSpec};
 use samen_protocol::PartyId;
 
 use crate::approval::{load_approvals_for, verify_approvals};
 use crate::config::NodeConfig;
 use crate::federation::Federation;
+use crate::input::schema::LinkageMode;
 use crate::input::{read_input, PartyInput};
 use crate::job::{check_and_mark_job_id, job_hash, Job};
 use crate::keys::{self, KeyRole};
@@ -19,6 +21,7 @@ use crate::transport::{connect_mesh, PeerConfig, TransportConfig};
 
 use super::circuit::checked_job_circuit;
 use super::columns::{canonical_input_bytes, local_columns};
+use super::linked;
 use super::output::write_candidates;
 use super::progress::{PhaseClock, PhaseTimes};
 use super::summary::{PhaseSummary, RunSummary};
@@ -75,7 +78,20 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     verify_approvals(&federation, &job_bytes, &approvals).map_err(|e| RunError::Local(format!("job {}: {e}", opts.job.display())))?;
     let circuit = checked_job_circuit(&job).map_err(local)?;
     let validated = read_input(&job, party, &opts.input).map_err(local)?;
-    let (rows, columns) = local_columns(&validated.input).map_err(local)?;
+    let (plan, columns) = match job.linkage.mode {
+        LinkageMode::Aligned => {
+            let (rows, columns) = local_columns(&validated.input).map_err(local)?;
+            (Plan::Aligned { rows }, columns)
+        }
+        LinkageMode::Linked => {
+            let spec = linked::linkage_spec(&job, &circuit).map_err(local)?;
+            let input = linked::linkage_input(&validated.input).map_err(local)?;
+            let i = party.index();
+            input.validate(party, spec.fields[i].len(), spec.padding[i]).map_err(|e| RunError::Local(format!("{}: {e}", opts.input.display())))?;
+            let columns = linked::commitment_columns(party, &input);
+            (Plan::Linked { spec, input }, columns)
+        }
+    };
     let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node).map_err(local)?;
     if signing.party != party {
         return Err(RunError::Local(format!("{}: this is the signing key of {}, but the node is {}", config.signing_key.display(), signing.party, party)));
@@ -118,7 +134,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // 2.–4. Connect, run the protocol, write the output.
     let times = PhaseTimes::default();
     let clock = PhaseClock::new(party, Some(shared.observer()), times.clone(), opts.progress);
-    let result = run_connected(&transport, hash, &job, &circuit, &columns, rows, &validated.input, &config.output_dir, clock, &times);
+    let result = run_connected(&transport, hash, &job, &circuit, &plan, &columns, &validated.input, &config.output_dir, clock, &times, &shared);
     match result {
         Ok(mut summary) => {
             shared.finish(Outcome::Success).map_err(|e| RunError::Aborted(format!("closing the transcript: {e}")))?;
@@ -141,12 +157,13 @@ fn run_connected(
     job_hash: [u8; 32],
     job: &Job,
     circuit: &samen_circuits::Circuit,
+    plan: &Plan,
     columns: &LocalInputs,
-    rows: usize,
     input: &PartyInput,
     output_dir: &Path,
     clock: PhaseClock,
     times: &PhaseTimes,
+    transcript: &SharedTranscript,
 ) -> Result<RunSummary, String> {
     let party = transport.party;
     let transcript_nanos = clock.observer_nanos();
@@ -161,7 +178,12 @@ fn run_connected(
             return Err(format!("key set-up: {e}"));
         }
     };
-    let flags = match protocol(&mut ctx, circuit, columns, rows) {
+    let outcome = match plan {
+        Plan::Aligned { rows } => protocol(&mut ctx, circuit, columns, *rows).map(|flags| (flags, *rows)),
+        // the rows of this party's own table (households at the SVB, persons elsewhere)
+        Plan::Linked { spec, input } => linked::run_linked(&mut ctx, circuit, spec, input, transcript).map(|r| (r.flags, input.rows())),
+    };
+    let (flags, rows) = match outcome {
         Ok(f) => f,
         Err(e) => {
             ctx.abort(&e);
@@ -205,7 +227,23 @@ fn run_connected(
     })
 }
 
-/// The protocol proper: table sizes, then the circuit. Returns the flags at the SVB.
+/// What a node runs after connecting, by the job's linkage mode.
+enum Plan {
+    /// Every party's file has one row per SVB household, in the SVB's order.
+    Aligned {
+        /// Rows (households).
+        rows: usize,
+    },
+    /// Private record linkage first ([`linked`]).
+    Linked {
+        /// The job's public linkage parameters.
+        spec: LinkageSpec,
+        /// This party's table.
+        input: LinkageInput,
+    },
+}
+
+/// The aligned protocol: table sizes, then the circuit. Returns the flags at the SVB.
 fn protocol(ctx: &mut Context, circuit: &samen_circuits::Circuit, columns: &LocalInputs, rows: usize) -> Result<Option<Vec<bool>>, String> {
     agree_sizes(ctx, rows)?;
     ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
