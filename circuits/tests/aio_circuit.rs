@@ -364,3 +364,106 @@ fn saturation_parameters() {
     .unwrap();
     assert_eq!(p.kept_breakpoints.len(), 3);
 }
+
+/// Wires shared by UWV or the Belastingdienst in `c`, split by the person slot their inputs
+/// belong to, in gate order: `(party, [applicant shares, partner shares])`.
+fn person_shares(c: &Circuit) -> Vec<(Party, [Vec<samen_circuits::WireId>; 2])> {
+    use samen_circuits::{Op, Placement, WireId};
+    let mut slot = vec![0u8; c.len()];
+    for (i, g) in c.gates().iter().enumerate() {
+        slot[i] = match &g.op {
+            Op::Input { name, .. } if name.contains(".applicant.") => 1,
+            Op::Input { name, .. } if name.contains(".partner.") => 2,
+            op => op.operands().iter().fold(0, |a, w| a | slot[w.index()]),
+        };
+    }
+    [Party::Uwv, Party::Belastingdienst]
+        .into_iter()
+        .map(|party| {
+            let mut out = [Vec::new(), Vec::new()];
+            for (i, g) in c.gates().iter().enumerate() {
+                if let Op::Share { x, .. } = g.op {
+                    if c.gate(x).placement == Placement::Local(party) {
+                        assert!(
+                            slot[x.index()] == 1 || slot[x.index()] == 2,
+                            "{party}: share of a non-person value"
+                        );
+                        out[usize::from(slot[x.index()] - 1)].push(WireId(i as u32));
+                    }
+                }
+            }
+            (party, out)
+        })
+        .collect()
+}
+
+/// What UWV and the Belastingdienst share in the optimised circuit is a function of one
+/// person's records that does not depend on the person's role (applicant or partner) and is
+/// zero for a person without records. So each party can compute it per person before record
+/// linkage, and the linkage's zero payload for a missing person is the right value: the
+/// optimised circuit can run in linkage mode, not only its all-secret form.
+#[test]
+fn person_payloads_are_role_independent_and_zero_for_missing_records() {
+    let rules = AioRules::default_rules();
+    for policy in [
+        Policy::default(),
+        Policy {
+            tolerance_bp: 2_000,
+            home_rule: HomeRule::Count,
+        },
+    ] {
+        let c = optimize(&build(&rules, &policy).unwrap()).unwrap();
+        let shares = person_shares(&c);
+        let people: Vec<PersonRecords> = generate(5, 300)
+            .into_iter()
+            .flat_map(|h| [h.applicant, h.partner])
+            .chain([PersonRecords::default()])
+            .collect();
+        // Row i: the same person as applicant (in `as_applicant`) and as partner.
+        let base = Household {
+            svb: SvbHousehold {
+                household_type: HouseholdType::Couple,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let as_applicant: Vec<Household> = people
+            .iter()
+            .map(|p| Household {
+                applicant: *p,
+                ..base.clone()
+            })
+            .collect();
+        let as_partner: Vec<Household> = people
+            .iter()
+            .map(|p| Household {
+                partner: *p,
+                ..base.clone()
+            })
+            .collect();
+        let ea = evaluate(&c, &input_columns(&as_applicant)).unwrap();
+        let ep = evaluate(&c, &input_columns(&as_partner)).unwrap();
+        for (party, [app, par]) in &shares {
+            assert_eq!(
+                app.len(),
+                par.len(),
+                "{party}: same payload shape for both roles"
+            );
+            assert!(!app.is_empty());
+            for (wa, wp) in app.iter().zip(par) {
+                assert_eq!(c.gate(*wa).ty, c.gate(*wp).ty);
+                assert_eq!(
+                    ea.wire(*wa),
+                    ep.wire(*wp),
+                    "{party}: role-dependent payload"
+                );
+                // The last row is the person without records: payload zero.
+                assert_eq!(
+                    *ea.wire(*wa).last().unwrap(),
+                    0,
+                    "{party}: missing person must share zeros"
+                );
+            }
+        }
+    }
+}
