@@ -49,10 +49,12 @@
 //! Belastingdienst values involves another party's value first (`(L − wealth(a)) − wealth(b)`),
 //! which keeps owner-local evaluation per person; [`cross_person_local_gates`] checks it.
 //!
-//! Cost (default rules, tolerance 0): one kept breakpoint per person, so two boolean
-//! comparisons of about 22 bits, two bit × value products, one arithmetic comparison of about
-//! 43 bits for income and one (`loan`) or two (`count`) of about 44 bits for wealth, two ANDs;
-//! the measured numbers are in `docs/circuits.md`. Reveals the flag to the SVB only.
+//! Cost (default rules, tolerance 0, after [`crate::passes::optimize`]): one kept breakpoint
+//! per person, so two boolean comparisons of 22 bits, two bit × value products, one arithmetic
+//! comparison of 40 bits for income and one (`loan`) or two (`count`) of 45 bits for wealth,
+//! two or three ANDs: 430 ANDs (`loan`) or 608 (`count`) and 18 rounds per household; the full
+//! tables are in `docs/circuits.md`. Reveals the flag to the SVB only; a count of flagged
+//! households is not a per-row value and is left to the evaluator (sum of the flag shares).
 
 use super::household::{HomeRule, Household, Person, Policy, PolicyError};
 use super::rules::{AioRules, BP};
