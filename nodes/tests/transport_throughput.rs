@@ -115,6 +115,28 @@ fn loopback_throughput() {
             wire_sent as f64 / (1 << 20) as f64,
         );
     }
+    // Baseline in the same run: the same rounds over the in-memory harness channels.
+    let baseline = samen_protocol::harness::run_three(|ctx| {
+        let payload = vec![ctx.party().index() as u8; chunk];
+        let started = Instant::now();
+        for _ in 0..rounds {
+            ctx.exchange_bytes(BytesRound {
+                to_next: Some(payload.clone()),
+                to_prev: Some(payload.clone()),
+                from_next: true,
+                from_prev: true,
+            })
+            .unwrap();
+        }
+        started.elapsed()
+    })
+    .unwrap();
+    let slowest = baseline.iter().map(|r| r.output).max().unwrap_or_default();
+    println!(
+        "baseline, in-memory harness, same rounds: {:.2} s = {:.0} MiB/s per party each way",
+        slowest.as_secs_f64(),
+        (2 * rounds * chunk) as f64 / (1 << 20) as f64 / slowest.as_secs_f64()
+    );
     let (c0, c1) = *cpu.lock().unwrap();
     let moved = (3 * 2 * rounds * chunk) as f64 / (1 << 20) as f64;
     println!(
