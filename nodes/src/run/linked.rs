@@ -2,10 +2,11 @@
 //! households, then the flags back to the SVB in its own order.
 //!
 //! Each party brings its own table in its own order ([`linkage_input`]): the SVB its
-//! households (applicant BSN, partner BSN or none, and the SVB's circuit inputs of the
-//! household), UWV and the Belastingdienst their persons (BSN and the person's circuit
-//! inputs; UWV's rows already summed per BSN and kind by [`crate::input`]). Then, over the
-//! QUIC mesh:
+//! households (applicant BSN, partner BSN or none), UWV and the Belastingdienst their
+//! persons (BSN; UWV's rows already summed per BSN and kind by [`crate::input`]). The
+//! payload of each row is what its owner computes from it in the clear before linkage
+//! (the local part of the job's [`LinkedCircuit`]: the SVB per household, the others per
+//! person). Then, over the QUIC mesh:
 //!
 //! 1. **linkage** ([`samen_protocol::linkage::link`]): the blinding chains and the secret
 //!    shuffle of the payload; every party ends with shares of every household's applicant
@@ -13,7 +14,7 @@
 //!    party knows. A person missing at a party contributes zeros. The numbers the linkage
 //!    discloses (table sizes, the households' match profiles) are written into the
 //!    transcript as learned values ([`record_disclosure`]), the same at every party.
-//! 2. **evaluate**: the job's linked circuit ([`super::circuit::job_circuit`], every input
+//! 2. **evaluate**: the job's linked circuit ([`LinkedCircuit::run`], every input
 //!    pre-shared) on the shuffled rows, stopping before the reveal
 //!    ([`samen_protocol::evaluator::evaluate_shared`]).
 //! 3. **output** ([`samen_protocol::linkage::unshuffle_households`]): the flag column is
@@ -24,14 +25,14 @@
 //! **Reveals**: the flags to the SVB; to all three, the linkage's documented leakage (the
 //! padded table sizes and the histogram of match profiles; `docs/linkage.md`). **Cost**:
 //! the linkage's (one hash-to-point and three scalar multiplications per key over all
-//! parties, three rounds) plus the all-secret circuit on the padded households, plus one
-//! round of `2n` words for the output.
+//! parties, three rounds) plus the linked circuit on the padded households (the ANDs and
+//! rounds of the aligned mode's optimised circuit), plus one round of `2n` words for the
+//! output.
 
 use std::collections::BTreeMap;
 
 use samen_circuits::aio::{self, Household};
-use samen_circuits::ir::Party;
-use samen_circuits::{Circuit, WireType};
+use samen_circuits::{eval, WireType};
 use samen_protocol::evaluator::{self, LocalInputs, SharedInputs, SharedOutput};
 use samen_protocol::linkage::{
     self, Alignment, HouseholdTable, LinkageInput, LinkageSpec, LinkedHouseholds, PersonTable,
@@ -45,48 +46,7 @@ use crate::input::{BdInput, PartyInput, UwvInput};
 use crate::job::Job;
 use crate::transcript::SharedTranscript;
 
-/// The payload fields of a person at UWV, in payload order: the circuit input names
-/// without the party and role (`uwv.applicant.wages` is `wages` of the applicant).
-pub const UWV_FIELDS: [&str; 3] = ["wages", "pensions", "benefits"];
-/// The payload fields of a person at the Belastingdienst, in payload order.
-pub const BD_FIELDS: [&str; 4] = ["box3_assets", "box3_debts", "woz_share", "mortgage"];
-
-/// The SVB's circuit inputs, in payload order (the circuit's declaration order).
-pub fn svb_fields() -> Vec<&'static str> {
-    aio::circuit::INPUTS
-        .iter()
-        .filter(|(_, owner, _)| *owner == Party::Svb)
-        .map(|(name, _, _)| *name)
-        .collect()
-}
-
-/// The circuit input that payload field `field` of `party`'s person feeds, for the
-/// applicant (`partner == false`) or the partner.
-pub fn person_input_name(party: PartyId, field: &str, partner: bool) -> String {
-    let role = if partner { "partner" } else { "applicant" };
-    format!(
-        "{}.{role}.{field}",
-        if party == PartyId::UWV { "uwv" } else { "bd" }
-    )
-}
-
-fn payload_names(party: PartyId) -> Vec<String> {
-    match party.index() {
-        0 => svb_fields().into_iter().map(String::from).collect(),
-        1 => UWV_FIELDS
-            .iter()
-            .map(|f| person_input_name(party, f, false))
-            .collect(),
-        _ => BD_FIELDS
-            .iter()
-            .map(|f| person_input_name(party, f, false))
-            .collect(),
-    }
-}
-
-fn input_type(circuit: &Circuit, name: &str) -> Option<WireType> {
-    circuit.inputs().find(|i| i.name == name).map(|i| i.ty)
-}
+use super::circuit::LinkedCircuit;
 
 fn share_kind(ty: WireType) -> ShareKind {
     match ty {
@@ -95,15 +55,25 @@ fn share_kind(ty: WireType) -> ShareKind {
     }
 }
 
+/// Rows evaluated at once when an owner computes its payload (bounds the memory of the
+/// plaintext evaluation, which keeps every wire of a chunk).
+const PAYLOAD_CHUNK: usize = 1 << 15;
+
 /// Why a linked job cannot start at this node (found before anything is sent).
 #[derive(Debug, thiserror::Error)]
 pub enum LinkedError {
     /// The input is in the aligned layout but the job runs in the linked mode.
     #[error("the input of {0} is in the aligned layout (one row per SVB household); this job runs in the linked mode, which takes one row per person")]
     AlignedLayout(PartyId),
-    /// The circuit lacks an input the linkage feeds (a circuit of another shape).
-    #[error("the job's circuit has no input `{0}`, which the linked mode feeds")]
-    MissingInput(String),
+    /// The owner's plaintext evaluation of its payload failed (a value outside its
+    /// declared type: the input check should have caught it).
+    #[error("computing the payload of {party}: {reason}")]
+    Payload {
+        /// The party.
+        party: PartyId,
+        /// What failed (names an input and row, never a value).
+        reason: String,
+    },
     /// A BSN outside nine digits (the input check should have caught it).
     #[error("row {row}: a BSN that is not nine digits")]
     Bsn {
@@ -117,42 +87,61 @@ fn bsn(b: crate::input::Bsn, row: usize) -> Result<linkage::Bsn, LinkedError> {
 }
 
 /// The public parameters of `job`'s linkage: the job id, the payload kinds of the three
-/// tables as the circuit's input types ask, and the padding (none: the job file has no
-/// padding field yet).
-pub fn linkage_spec(job: &Job, circuit: &Circuit) -> Result<LinkageSpec, LinkedError> {
-    let mut fields: [Vec<ShareKind>; 3] = Default::default();
-    for party in PartyId::ALL {
-        for name in payload_names(party) {
-            let ty = input_type(circuit, &name)
-                .ok_or_else(|| LinkedError::MissingInput(name.clone()))?;
-            fields[party.index()].push(share_kind(ty));
-        }
-    }
-    Ok(LinkageSpec {
+/// tables (from the linked circuit's payload fields), and the padding (none: the job
+/// file has no padding field yet).
+pub fn linkage_spec(job: &Job, circuit: &LinkedCircuit) -> LinkageSpec {
+    let fields = PartyId::ALL.map(|p| {
+        circuit
+            .table_fields(p)
+            .iter()
+            .map(|f| share_kind(f.ty))
+            .collect()
+    });
+    LinkageSpec {
         job_id: job.job_id.0.to_vec(),
         fields,
         padding: [0; 3],
-    })
+    }
 }
 
-/// This party's table for the linkage, from its validated input: keys and payload
-/// columns (one per [`linkage_spec`] field, words of the circuit inputs' types).
-pub fn linkage_input(input: &PartyInput) -> Result<LinkageInput, LinkedError> {
-    let person = |f: &dyn Fn(&mut Household)| {
+/// The payload columns of `party`'s table: each row (an SVB household, or a person
+/// standing in both roles) evaluated in the clear on the local circuit, each field's
+/// value XOR its offset.
+fn payload(
+    circuit: &LinkedCircuit,
+    party: PartyId,
+    rows: &[Household],
+) -> Result<Vec<Vec<u64>>, LinkedError> {
+    let fields = circuit.table_fields(party);
+    let mut out: Vec<Vec<u64>> = fields
+        .iter()
+        .map(|_| Vec::with_capacity(rows.len()))
+        .collect();
+    for chunk in rows.chunks(PAYLOAD_CHUNK) {
+        let columns = aio::circuit::input_columns(chunk);
+        let ev = eval::evaluate(&circuit.local, &columns).map_err(|e| LinkedError::Payload {
+            party,
+            reason: e.to_string(),
+        })?;
+        for (col, f) in out.iter_mut().zip(&fields) {
+            col.extend(ev.wire(f.source).iter().map(|v| v ^ f.offset));
+        }
+    }
+    Ok(out)
+}
+
+/// This party's table for the linkage, from its validated input: keys, and the payload
+/// columns of [`LinkedCircuit::table_fields`].
+pub fn linkage_input(
+    input: &PartyInput,
+    circuit: &LinkedCircuit,
+) -> Result<LinkageInput, LinkedError> {
+    let party = input.party();
+    let person = |f: &dyn Fn(&mut samen_circuits::aio::PersonRecords)| {
         let mut h = Household::default();
-        f(&mut h);
+        f(&mut h.applicant);
+        h.partner = h.applicant;
         h
-    };
-    let payload = |party: PartyId, households: &[Household]| -> Vec<Vec<u64>> {
-        payload_names(party)
-            .iter()
-            .map(|name| {
-                households
-                    .iter()
-                    .map(|h| aio::circuit::input_value(name, h).expect("a circuit input name"))
-                    .collect()
-            })
-            .collect()
     };
     Ok(match input {
         PartyInput::Svb(svb) => {
@@ -173,7 +162,7 @@ pub fn linkage_input(input: &PartyInput) -> Result<LinkageInput, LinkedError> {
                 .collect();
             LinkageInput::Households(HouseholdTable {
                 households,
-                fields: payload(PartyId::SVB, &rows),
+                fields: payload(circuit, party, &rows)?,
             })
         }
         PartyInput::Uwv(UwvInput::Linked(persons)) => {
@@ -184,11 +173,11 @@ pub fn linkage_input(input: &PartyInput) -> Result<LinkageInput, LinkedError> {
                 .collect::<Result<_, _>>()?;
             let rows: Vec<Household> = persons
                 .iter()
-                .map(|p| person(&|h| h.applicant.uwv = p.income))
+                .map(|p| person(&|r| r.uwv = p.income))
                 .collect();
             LinkageInput::Persons(PersonTable {
                 persons: keys,
-                fields: payload(PartyId::UWV, &rows),
+                fields: payload(circuit, party, &rows)?,
             })
         }
         PartyInput::Bd(BdInput::Linked(persons)) => {
@@ -199,23 +188,28 @@ pub fn linkage_input(input: &PartyInput) -> Result<LinkageInput, LinkedError> {
                 .collect::<Result<_, _>>()?;
             let rows: Vec<Household> = persons
                 .iter()
-                .map(|p| person(&|h| h.applicant.bd = p.wealth))
+                .map(|p| person(&|r| r.bd = p.wealth))
                 .collect();
             LinkageInput::Persons(PersonTable {
                 persons: keys,
-                fields: payload(PartyId::BELASTINGDIENST, &rows),
+                fields: payload(circuit, party, &rows)?,
             })
         }
         PartyInput::Uwv(UwvInput::Aligned(_)) | PartyInput::Bd(BdInput::Aligned(_)) => {
-            return Err(LinkedError::AlignedLayout(input.party()))
+            return Err(LinkedError::AlignedLayout(party))
         }
     })
 }
 
 /// The columns the input commitment binds in the linked mode: the key columns
 /// (`bsn`, or `applicant_bsn` and `partner_bsn` with 0 for none) and the payload columns
-/// by circuit input name; fed to [`super::columns::canonical_input_bytes`].
-pub fn commitment_columns(party: PartyId, input: &LinkageInput) -> LocalInputs {
+/// by the input of the linked circuit they feed; fed to
+/// [`super::columns::canonical_input_bytes`].
+pub fn commitment_columns(
+    party: PartyId,
+    input: &LinkageInput,
+    circuit: &LinkedCircuit,
+) -> LocalInputs {
     let mut out = BTreeMap::new();
     match input {
         LinkageInput::Households(t) => {
@@ -241,8 +235,8 @@ pub fn commitment_columns(party: PartyId, input: &LinkageInput) -> LocalInputs {
             );
         }
     }
-    for (name, col) in payload_names(party).into_iter().zip(input.fields()) {
-        out.insert(name, col.clone());
+    for (f, col) in circuit.table_fields(party).into_iter().zip(input.fields()) {
+        out.insert(f.input.clone(), col.clone());
     }
     out
 }
@@ -257,36 +251,38 @@ fn to_shared(column: &ShuffleColumn, ty: WireType) -> Result<SharedColumn, Strin
     }
 }
 
-/// The circuit's pre-shared inputs from the linked households: the SVB's payload, and
-/// each person field for the applicant and the partner.
-pub fn shared_inputs(circuit: &Circuit, linked: &LinkedHouseholds) -> Result<SharedInputs, String> {
+/// The linked circuit's pre-shared inputs from the linked households: the SVB's payload,
+/// and of each person table the applicant fields at the applicant's row and the partner
+/// fields at the partner's.
+pub fn shared_inputs(
+    circuit: &LinkedCircuit,
+    linked: &LinkedHouseholds,
+) -> Result<SharedInputs, String> {
     let mut shared = SharedInputs::new();
-    let mut put = |name: String, column: &ShuffleColumn| -> Result<(), String> {
-        let ty = input_type(circuit, &name)
-            .ok_or_else(|| format!("the circuit has no input `{name}`"))?;
-        shared.insert(name, to_shared(column, ty)?);
-        Ok(())
-    };
-    for (name, col) in svb_fields().into_iter().zip(&linked.svb) {
-        put(name.to_string(), col)?;
+    for (f, col) in circuit.svb.iter().zip(&linked.svb) {
+        shared.insert(f.input.clone(), to_shared(col, f.ty)?);
     }
-    for (party, fields, applicant, partner) in [
+    for (fields, applicant, partner) in [
         (
-            PartyId::UWV,
-            &UWV_FIELDS[..],
+            &circuit.persons[0],
             &linked.applicant_uwv,
             &linked.partner_uwv,
         ),
         (
-            PartyId::BELASTINGDIENST,
-            &BD_FIELDS[..],
+            &circuit.persons[1],
             &linked.applicant_bd,
             &linked.partner_bd,
         ),
     ] {
-        for (i, field) in fields.iter().enumerate() {
-            put(person_input_name(party, field, false), &applicant.fields[i])?;
-            put(person_input_name(party, field, true), &partner.fields[i])?;
+        for (f, col) in fields.applicant.iter().zip(&applicant.fields) {
+            shared.insert(f.input.clone(), to_shared(col, f.ty)?);
+        }
+        for (f, col) in fields
+            .partner
+            .iter()
+            .zip(&partner.fields[fields.applicant.len()..])
+        {
+            shared.insert(f.input.clone(), to_shared(col, f.ty)?);
         }
     }
     Ok(shared)
@@ -389,7 +385,7 @@ pub struct LinkedRun {
 /// linkage, circuit, output (see the module documentation).
 pub fn run_linked(
     ctx: &mut Context,
-    circuit: &Circuit,
+    circuit: &LinkedCircuit,
     spec: &LinkageSpec,
     input: &LinkageInput,
     transcript: &SharedTranscript,
@@ -399,7 +395,7 @@ pub fn run_linked(
     let rows = linked.households;
     let shared = shared_inputs(circuit, &linked)?;
     ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
-    let outputs = evaluator::evaluate_shared(ctx, circuit, &LocalInputs::new(), &shared, rows)
+    let outputs = evaluator::evaluate_shared(ctx, &circuit.run, &LocalInputs::new(), &shared, rows)
         .map_err(|e| e.to_string())?;
     drop(shared);
     let flag = flag_column(ctx, &outputs)?;

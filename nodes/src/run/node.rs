@@ -19,7 +19,7 @@ use crate::keys::{self, KeyRole};
 use crate::transcript::{self, format::Header, InputCommitter, InputSalt, Outcome, SharedTranscript, TranscriptWriter};
 use crate::transport::{connect_mesh, PeerConfig, TransportConfig};
 
-use super::circuit::checked_job_circuit;
+use super::circuit::{checked_job_circuit, linked_circuit, LinkedCircuit};
 use super::columns::{canonical_input_bytes, local_columns};
 use super::linked;
 use super::output::write_candidates;
@@ -84,12 +84,16 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
             (Plan::Aligned { rows }, columns)
         }
         LinkageMode::Linked => {
-            let spec = linked::linkage_spec(&job, &circuit).map_err(local)?;
-            let input = linked::linkage_input(&validated.input).map_err(local)?;
+            let split = linked_circuit(&job).map_err(local)?;
+            if split.run.hash() != circuit.hash() {
+                return Err(RunError::Local("the linked circuit differs from the approved one".into()));
+            }
+            let spec = linked::linkage_spec(&job, &split);
+            let input = linked::linkage_input(&validated.input, &split).map_err(local)?;
             let i = party.index();
             input.validate(party, spec.fields[i].len(), spec.padding[i]).map_err(|e| RunError::Local(format!("{}: {e}", opts.input.display())))?;
-            let columns = linked::commitment_columns(party, &input);
-            (Plan::Linked { spec, input }, columns)
+            let columns = linked::commitment_columns(party, &input, &split);
+            (Plan::Linked { circuit: Box::new(split), spec, input }, columns)
         }
     };
     let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node).map_err(local)?;
@@ -181,7 +185,7 @@ fn run_connected(
     let outcome = match plan {
         Plan::Aligned { rows } => protocol(&mut ctx, circuit, columns, *rows).map(|flags| (flags, *rows)),
         // the rows of this party's own table (households at the SVB, persons elsewhere)
-        Plan::Linked { spec, input } => linked::run_linked(&mut ctx, circuit, spec, input, transcript).map(|r| (r.flags, input.rows())),
+        Plan::Linked { circuit: split, spec, input } => linked::run_linked(&mut ctx, split, spec, input, transcript).map(|r| (r.flags, input.rows())),
     };
     let (flags, rows) = match outcome {
         Ok(f) => f,
@@ -236,6 +240,8 @@ enum Plan {
     },
     /// Private record linkage first ([`linked`]).
     Linked {
+        /// The linked circuit (its `run` part is the approved circuit).
+        circuit: Box<LinkedCircuit>,
         /// The job's public linkage parameters.
         spec: LinkageSpec,
         /// This party's table.
