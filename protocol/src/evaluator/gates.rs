@@ -80,9 +80,12 @@ pub(crate) async fn secure_gate(
     ty: WireType,
     types: Vec<WireType>,
     owner: Option<PartyId>,
-    operands: Vec<Rc<Value>>,
+    mut operands: Vec<Rc<Value>>,
 ) -> Result<Value, ProtocolError> {
     let me = rt.party();
+    if let Some(v) = in_place(&op, me, &mut operands) {
+        return Ok(v);
+    }
     let v: Vec<V<'_>> = operands.iter().map(|o| view(o)).collect();
     let arith = |c: ArithColumn| Ok(Value::Arith(c));
     let boolean = |c: BitSlicedColumn| Ok(Value::Bool(c));
@@ -200,6 +203,107 @@ pub(crate) async fn secure_gate(
             "no secure rule for `{}` on these operands",
             op.mnemonic()
         ))),
+    }
+}
+
+/// XOR of `y` into `x`, word by word (both components).
+fn xor_into(x: &mut ReplicatedWords, y: &ReplicatedWords) {
+    x.own.iter_mut().zip(&y.own).for_each(|(a, b)| *a ^= b);
+    x.next.iter_mut().zip(&y.next).for_each(|(a, b)| *a ^= b);
+}
+
+/// NOT of every bit of `x`, in place: XOR of public ones into component 0 (party 0's
+/// `own`, party 2's `next`), padding kept zero.
+fn flip_all(me: PartyId, x: &mut BitSlicedColumn) {
+    let w = x.words_per_bit();
+    let last = x.last_word_mask();
+    let target = match me.index() {
+        0 => &mut x.shares.own,
+        2 => &mut x.shares.next,
+        _ => return,
+    };
+    if w == 0 {
+        return;
+    }
+    for lane in target.chunks_exact_mut(w) {
+        lane.iter_mut().for_each(|a| *a ^= u64::MAX);
+        lane[w - 1] ^= u64::MAX ^ last;
+    }
+}
+
+/// `x ± y` into `x`, word by word (both components).
+fn add_into(x: &mut ReplicatedWords, y: &ReplicatedWords, subtract: bool) {
+    let f = |a: &mut u64, b: &u64| {
+        *a = if subtract {
+            a.wrapping_sub(*b)
+        } else {
+            a.wrapping_add(*b)
+        }
+    };
+    x.own.iter_mut().zip(&y.own).for_each(|(a, b)| f(a, b));
+    x.next.iter_mut().zip(&y.next).for_each(|(a, b)| f(a, b));
+}
+
+/// The local gates `xor`, `not`, `add`, `sub` computed in the buffer of an operand that no
+/// other gate still needs (no allocation); `None` when that is not possible.
+fn in_place(op: &Op, me: PartyId, operands: &mut Vec<Rc<Value>>) -> Option<Value> {
+    let same_len = |a: &ReplicatedWords, b: &ReplicatedWords| {
+        a.own.len() == b.own.len() && a.next.len() == b.next.len()
+    };
+    match (op, operands.len()) {
+        (Op::Not(_), 1) => {
+            let a = operands.pop()?;
+            match Rc::try_unwrap(a) {
+                Ok(Value::Bool(mut x)) => {
+                    flip_all(me, &mut x);
+                    Some(Value::Bool(x))
+                }
+                Ok(other) => {
+                    operands.push(Rc::new(other));
+                    None
+                }
+                Err(a) => {
+                    operands.push(a);
+                    None
+                }
+            }
+        }
+        (Op::Xor(_) | Op::Add(_) | Op::Sub(_), 2) => {
+            // Try the first operand's buffer, then (commutative ops) the second's.
+            for first in [true, false] {
+                if !first && matches!(op, Op::Sub(_)) {
+                    break;
+                }
+                let (k, j) = if first { (0, 1) } else { (1, 0) };
+                let compatible = match (&*operands[k], &*operands[j]) {
+                    (Value::Bool(x), Value::Bool(y)) => {
+                        matches!(op, Op::Xor(_)) && same_len(&x.shares, &y.shares)
+                    }
+                    (Value::Arith(x), Value::Arith(y)) => {
+                        !matches!(op, Op::Xor(_)) && same_len(&x.shares, &y.shares)
+                    }
+                    _ => false,
+                };
+                if !compatible || Rc::strong_count(&operands[k]) != 1 {
+                    continue;
+                }
+                let other = operands.swap_remove(j);
+                let mine = operands.pop()?;
+                let Ok(mut v) = Rc::try_unwrap(mine) else {
+                    unreachable!("checked unique")
+                };
+                match (&mut v, &*other) {
+                    (Value::Bool(x), Value::Bool(y)) => xor_into(&mut x.shares, &y.shares),
+                    (Value::Arith(x), Value::Arith(y)) => {
+                        add_into(&mut x.shares, &y.shares, matches!(op, Op::Sub(_)))
+                    }
+                    _ => unreachable!("checked compatible"),
+                }
+                return Some(v);
+            }
+            None
+        }
+        _ => None,
     }
 }
 

@@ -259,3 +259,38 @@ impl Runtime {
         }
     }
 }
+
+/// Narrow widths are bit-sliced bit by bit; wider ones by 64 × 64 transposes.
+const NARROW: u32 = 4;
+
+/// Plaintext `values` (their low `width` bits) bit-sliced: the engine's
+/// [`crate::ops::convert::bitslice`], with a direct loop for narrow widths (a one-bit column
+/// needs no transpose).
+pub(crate) fn bitslice_values(values: &[u64], width: u32) -> Vec<u64> {
+    if width > NARROW {
+        return crate::ops::convert::bitslice(values, width);
+    }
+    let w = crate::share::words_per_bit(values.len());
+    let mut out = vec![0u64; width as usize * w];
+    for (r, v) in values.iter().enumerate() {
+        for b in 0..width as usize {
+            out[b * w + r / 64] |= (v >> b & 1) << (r % 64);
+        }
+    }
+    out
+}
+
+/// The inverse of [`bitslice_values`]: `rows` values of `width` bits.
+pub(crate) fn unbitslice_values(words: &[u64], width: u32, rows: usize) -> Vec<u64> {
+    if width > NARROW {
+        return crate::ops::convert::unbitslice(words, width, rows);
+    }
+    let w = crate::share::words_per_bit(rows);
+    (0..rows)
+        .map(|r| {
+            (0..width as usize).fold(0u64, |acc, b| {
+                acc | (words[b * w + r / 64] >> (r % 64) & 1) << b
+            })
+        })
+        .collect()
+}

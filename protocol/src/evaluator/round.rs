@@ -29,8 +29,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
+use super::lanes::bitslice_values;
 use crate::context::{Context, Round};
-use crate::ops::convert::bitslice;
 use crate::ops::input::SharedColumn;
 use crate::share::{last_word_mask, words_per_bit, ArithColumn, BitSlicedColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
@@ -332,7 +332,7 @@ fn exchange_requests(
                         .zip(cc)
                         .map(|((v, r), c)| v.wrapping_sub(*r).wrapping_sub(*c))
                         .collect(),
-                    Some(w) => bitslice(values, w)
+                    Some(w) => bitslice_values(values, w)
                         .iter()
                         .zip(rr)
                         .zip(cc)

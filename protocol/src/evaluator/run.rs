@@ -270,7 +270,7 @@ pub(crate) fn reveal(
             at += n;
             revealed[k] = Some(match &outputs.outputs[k].1 {
                 SharedOutput::Secret(SharedColumn::Bool(b)) => {
-                    crate::ops::convert::unbitslice(part, b.width, rows)
+                    super::lanes::unbitslice_values(part, b.width, rows)
                 }
                 _ => part.to_vec(),
             });
