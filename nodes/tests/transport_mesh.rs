@@ -212,3 +212,39 @@ fn many_unread_messages_arrive_in_order_under_backpressure() {
         assert!(closed.is_ok(), "party {i} close: {closed:?}");
     }
 }
+
+#[test]
+fn certificates_from_keygen_connect_and_carry_a_round() {
+    // The files `samen keygen` writes (PEM certificate, owner-only PKCS#8 key) work as the
+    // transport's identities, and the printed fingerprints are the ones to pin.
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = PartyId::ALL.map(|p| {
+        let keys =
+            samen_node::keys::generate_node_keys(p, &dir.path().join(p.short_name())).unwrap();
+        let cert = samen_node::keys::load_certificate_der(&keys.tls_cert_path).unwrap();
+        let key = samen_node::keys::load_tls_private_key(&keys.tls_key_path).unwrap();
+        assert_eq!(
+            samen_node::transport::cert_fingerprint(&cert),
+            keys.cert_fingerprint
+        );
+        Identity {
+            cert_der: cert.to_vec(),
+            key_der: key.secret_der().to_vec(),
+        }
+    });
+    let (socks, addrs) = sockets();
+    let configs = configs(&loaded, &addrs);
+    let socks = std::sync::Mutex::new(socks.map(Some));
+    let got = three(|i| {
+        let sock = socks.lock().unwrap()[i].take().unwrap();
+        let mut ch = connect_mesh_with_socket(&configs[i], SESSION, sock).expect("mesh");
+        let me = PartyId::ALL[i];
+        ch.send(me.next(), vec![i as u8; 3]).unwrap();
+        let m = ch.recv(me.prev()).unwrap();
+        ch.close().unwrap();
+        m
+    });
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(m, &vec![PartyId::ALL[i].prev().index() as u8; 3]);
+    }
+}

@@ -21,7 +21,6 @@ use rustls::crypto::{verify_tls13_signature, CryptoProvider, WebPkiSupportedAlgo
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
-use sha2::{Digest, Sha256};
 
 use super::TransportError;
 
@@ -30,12 +29,9 @@ pub const ALPN_MESH: &[u8] = b"samen/1";
 /// ALPN protocol of a `samen federation ping` connection.
 pub const ALPN_PING: &[u8] = b"samen-ping/1";
 
-/// SHA-256 of a certificate's DER encoding: how the federation file pins a node.
-///
-/// Same definition as `keys::cert_fingerprint`.
-pub fn cert_fingerprint(der: &[u8]) -> [u8; 32] {
-    Sha256::digest(der).into()
-}
+/// SHA-256 of a certificate's DER encoding: how the federation file pins a node (the
+/// same function `samen keygen` prints, re-exported from [`crate::keys`]).
+pub use crate::keys::cert_fingerprint;
 
 /// The `ring` crypto provider (no aws-lc).
 pub(crate) fn provider() -> Arc<CryptoProvider> {
