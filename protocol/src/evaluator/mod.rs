@@ -35,8 +35,11 @@
 //! `gates`. Bits sent per row per party equal those of the cost model
 //! `samen_circuits::cost` for circuits whose public values are all `const` gates, except
 //! that gates with a public operand the model does not special-case are cheaper here
-//! (a `mux` between two constants: one OT instead of two, or no AND for booleans);
-//! `tests/evaluator_cost.rs` compares the two on AES-128 and the AIO circuit.
+//! (a `mux` between two constants or a `bitmul` by a constant: one OT instead of two, or no
+//! AND for booleans), and that the model prices a gate whose public operand is not a `const`
+//! gate (a circuit before constant folding) as if the operand were secret.
+//! `tests/evaluator_cost.rs` checks rounds and bits against the model on AES-128 (equal) and
+//! the AIO circuit (equal up to exactly these savings).
 //!
 //! # What it reveals
 //! Only the circuit's outputs, each to its `reveal_to` parties. Everything else a party
