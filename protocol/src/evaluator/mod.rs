@@ -18,9 +18,11 @@
 //!    `samen_circuits::cost` — and does not depend on the number of rows.
 //! 3. **Outputs.** Each output is opened only to its `reveal_to` parties with the engine's
 //!    reveal ([`crate::ops::reveal::reveal_words`]), which reports every opening to the
-//!    context's observer ([`Context::record_reveal`]); outputs going to the same recipients
-//!    with the same sharing kind are opened together in one round (one round in total when
-//!    all outputs go to the same parties and are all boolean, as for the AIO flags).
+//!    context's observer ([`Context::record_reveal`]). All outputs of one sharing kind
+//!    (arithmetic or boolean) for one recipient — or for all three parties at once — are
+//!    opened together in one round: one round in total when every output goes to one party
+//!    (or to all) and all are of one kind, as the AIO flags (boolean, to the SVB); an output
+//!    for two of the three parties is opened to each of them separately.
 //!
 //! [`evaluate`] does all three; [`evaluate_shared`] stops before step 3 (for the linkage
 //! mode, which inverse-shuffles the output shares first) and [`reveal_outputs`] does step 3.
