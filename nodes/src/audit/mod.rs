@@ -27,6 +27,7 @@
 //! legitimately learned.
 
 pub mod cli;
+pub mod disclosure;
 pub mod integrity;
 pub mod job;
 pub mod replay;

@@ -21,11 +21,10 @@ use std::path::Path;
 use samen_protocol::context::Direction;
 use samen_protocol::PartyId;
 
+pub use super::disclosure::names;
+use super::disclosure::{check_learned, check_policy, check_reveals_agree, summarise_job};
 use super::integrity::{check_transcript, MessageFact, TranscriptFacts, MAX_LISTED_PER_KIND};
-use super::{
-    ApprovedJob, ApprovedJobSummary, AuditReport, CountRule, DisclosureRow, Failure, FailureKind,
-    LearnedRow, PartySummary, PhaseRow, Verdict,
-};
+use super::{ApprovedJob, AuditReport, Failure, FailureKind, PartySummary, PhaseRow, Verdict};
 use crate::transcript::format::{Outcome, RevealEntry};
 use crate::transcript::reader::{read_file, ParsedTranscript};
 use crate::transcript::TranscriptError;
@@ -56,13 +55,14 @@ pub fn verify_files<P: AsRef<Path>>(
     Ok(verify(job, &transcripts))
 }
 
-struct Failures {
+/// Failures found by the cross-party checks, capped per kind and party.
+pub(super) struct Failures {
     list: Vec<Failure>,
     counts: BTreeMap<(FailureKind, Option<PartyId>), usize>,
 }
 
 impl Failures {
-    fn push(
+    pub(super) fn push(
         &mut self,
         kind: FailureKind,
         party: Option<PartyId>,
@@ -412,249 +412,6 @@ fn check_pair(
                 b.agency()
             ));
         }
-    }
-}
-
-fn check_reveals_agree(
-    p: PartyId,
-    f: &TranscriptFacts,
-    reference: &[RevealEntry],
-    out: &mut Failures,
-) {
-    let complete_run = f.outcome == Some(Outcome::Success);
-    for (k, (record, r)) in f.reveals.iter().enumerate() {
-        if reference.get(k) != Some(r) {
-            out.push(
-                FailureKind::RevealMismatch,
-                Some(p),
-                Some(*record),
-                format!(
-                    "{} recorded reveal {} as {} value(s) of `{}` to {}, which the other parties did not record",
-                    p.agency(),
-                    k + 1,
-                    r.count,
-                    r.output,
-                    names(&r.to)
-                ),
-            );
-            return;
-        }
-    }
-    if complete_run && f.reveals.len() < reference.len() {
-        let r = &reference[f.reveals.len()];
-        out.push(
-            FailureKind::RevealMismatch,
-            Some(p),
-            None,
-            format!(
-                "{} did not record the reveal of `{}` to {} that another party recorded",
-                p.agency(),
-                r.output,
-                names(&r.to)
-            ),
-        );
-    }
-}
-
-/// Every number a party recorded as learned must be recorded alike by every other intact
-/// party that the record says learned it (and only recipients record it).
-fn check_learned(parties: &[(PartyId, &TranscriptFacts)], out: &mut Failures) -> Vec<LearnedRow> {
-    let mut rows: Vec<LearnedRow> = Vec::new();
-    for (p, f) in parties {
-        for (record, l) in &f.learned {
-            if !l.to.contains(p) {
-                out.push(
-                    FailureKind::LearnedMismatch,
-                    Some(*p),
-                    Some(*record),
-                    format!(
-                        "{} recorded learning `{}` but is not among its recipients",
-                        p.agency(),
-                        l.what
-                    ),
-                );
-                continue;
-            }
-            for (q, g) in parties {
-                let expected = l.to.contains(q) && g.outcome == Some(Outcome::Success);
-                if q != p
-                    && expected
-                    && !g
-                        .learned
-                        .iter()
-                        .any(|(_, m)| m.what == l.what && m.to == l.to && m.value == l.value)
-                {
-                    out.push(
-                        FailureKind::LearnedMismatch,
-                        Some(*q),
-                        None,
-                        format!("{} recorded learning `{}` = {} with {}, but {} did not record the same", p.agency(), l.what, l.value, q.agency(), q.agency()),
-                    );
-                }
-            }
-            if !rows
-                .iter()
-                .any(|r| r.what == l.what && r.to == l.to && r.value == l.value)
-            {
-                rows.push(LearnedRow {
-                    what: l.what.clone(),
-                    to: l.to.clone(),
-                    value: l.value,
-                    phase: l.phase.clone(),
-                });
-            }
-        }
-    }
-    rows
-}
-
-/// Checks reveals against the output policy and builds the disclosure table.
-fn check_policy(
-    job: &ApprovedJob,
-    reveals: &[RevealEntry],
-    all_succeeded: bool,
-    out: &mut Failures,
-) -> Vec<DisclosureRow> {
-    // (output) -> (values, reveals, phases)
-    let mut per_output: BTreeMap<&str, (u64, u64, Vec<String>, Vec<PartyId>)> = BTreeMap::new();
-    for r in reveals {
-        let e = per_output
-            .entry(r.output.as_str())
-            .or_insert((0, 0, Vec::new(), r.to.clone()));
-        e.0 = e.0.saturating_add(r.count);
-        e.1 += 1;
-        if !e.2.contains(&r.phase) {
-            e.2.push(r.phase.clone());
-        }
-        let permitted = job.outputs.iter().find(|o| o.output == r.output);
-        match permitted {
-            None => out.push(
-                FailureKind::RevealNotPermitted,
-                None,
-                None,
-                format!(
-                    "`{}` was opened to {} but the output policy has no such output",
-                    r.output,
-                    names(&r.to)
-                ),
-            ),
-            Some(o) if o.recipients != r.to => out.push(
-                FailureKind::RevealNotPermitted,
-                None,
-                None,
-                format!(
-                    "`{}` was opened to {} but the output policy allows only {}",
-                    r.output,
-                    names(&r.to),
-                    names(&o.recipients)
-                ),
-            ),
-            _ => {}
-        }
-        if r.to != e.3 {
-            // Recipients changed between reveals of one output: list under the union.
-            for p in &r.to {
-                if !e.3.contains(p) {
-                    e.3.push(*p);
-                }
-            }
-            e.3.sort();
-        }
-    }
-    for o in &job.outputs {
-        let (values, count) = per_output
-            .get(o.output.as_str())
-            .map(|e| (e.0, e.1))
-            .unwrap_or((0, 0));
-        if count > o.max_reveals {
-            out.push(
-                FailureKind::RevealCount,
-                None,
-                None,
-                format!(
-                    "`{}` was revealed {} times; the policy allows {}",
-                    o.output, count, o.max_reveals
-                ),
-            );
-        }
-        let problem = match o.count {
-            CountRule::Exactly(n) if values > n || (all_succeeded && values != n) => {
-                Some(format!("exactly {n}"))
-            }
-            CountRule::AtMost(n) if values > n => Some(format!("at most {n}")),
-            _ => None,
-        };
-        if let Some(allowed) = problem {
-            out.push(
-                FailureKind::RevealCount,
-                None,
-                None,
-                format!(
-                    "{} value(s) of `{}` were revealed; the policy allows {allowed}",
-                    values, o.output
-                ),
-            );
-        }
-    }
-    let mut rows = Vec::new();
-    for p in PartyId::ALL {
-        for (output, (values, count, phases, to)) in &per_output {
-            if to.contains(&p) {
-                let permitted = job
-                    .outputs
-                    .iter()
-                    .any(|o| o.output == *output && o.recipients.contains(&p));
-                rows.push(DisclosureRow {
-                    party: p,
-                    output: output.to_string(),
-                    values: *values,
-                    reveals: *count,
-                    phases: phases.clone(),
-                    permitted,
-                });
-            }
-        }
-    }
-    rows
-}
-
-/// `SVB`, `SVB and UWV`, `SVB, UWV and Belastingdienst`, or `nobody`.
-pub fn names(parties: &[PartyId]) -> String {
-    let n: Vec<&str> = parties.iter().map(|p| p.agency()).collect();
-    match n.len() {
-        0 => "nobody".into(),
-        1 => n[0].into(),
-        k => format!("{} and {}", n[..k - 1].join(", "), n[k - 1]),
-    }
-}
-
-fn summarise_job(job: &ApprovedJob) -> ApprovedJobSummary {
-    let policy = job
-        .outputs
-        .iter()
-        .map(|o| {
-            let count = match o.count {
-                CountRule::Exactly(n) => format!("exactly {n} value(s)"),
-                CountRule::AtMost(n) => format!("at most {n} value(s)"),
-                CountRule::Any => "any number of values".to_string(),
-            };
-            format!(
-                "`{}` to {}: {count}, in at most {} reveal(s)",
-                o.output,
-                names(&o.recipients),
-                o.max_reveals
-            )
-        })
-        .collect();
-    ApprovedJobSummary {
-        job_id: job.job_id.clone(),
-        description: job.description.clone(),
-        job_hash: hex::encode(job.job_hash),
-        circuit_hash: hex::encode(job.circuit_hash),
-        rules_hash: hex::encode(job.rules_hash),
-        federation_fingerprint: hex::encode(job.federation_fingerprint),
-        policy,
-        approvals: job.approvals.clone(),
     }
 }
 

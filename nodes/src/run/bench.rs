@@ -1,8 +1,9 @@
 //! `samen bench`: the end-to-end benchmark. Three nodes as separate processes on this
 //! machine over loopback QUIC (the same set-up as `samen demo`), synthetic households,
-//! aligned mode; prints per-phase time, bytes and rounds per party, households per second
-//! of the circuit phase, and the transcript's share of the protocol time — as a table and
-//! as JSON. The result is checked against the plaintext reference, so a fast wrong answer
+//! linked mode by default (aligned with `--aligned`); prints per-phase time, bytes and
+//! rounds per party, households per second of the circuit phase, for the linkage phase
+//! keys per second and bytes per key, and the transcript's share of the protocol time — as
+//! a table and as JSON. The result is checked against the plaintext reference, so a fast wrong answer
 //! is not a benchmark result.
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,20 @@ pub struct BenchReport {
     pub transcript_overhead_percent: f64,
     /// Whether the candidates equal the plaintext reference.
     pub matches_reference: bool,
+    /// Keys linked over the three tables (two per SVB household, one per UWV or
+    /// Belastingdienst person); 0 in the aligned mode.
+    #[serde(default)]
+    pub linked_keys: u64,
+    /// Seconds of the linkage phase (slowest party); 0 in the aligned mode.
+    #[serde(default)]
+    pub linkage_seconds: f64,
+    /// Keys per second in the linkage phase, over the three tables.
+    #[serde(default)]
+    pub linkage_keys_per_second: f64,
+    /// Bytes sent by all three parties in the linkage phase per key (points and payload
+    /// shares).
+    #[serde(default)]
+    pub linkage_bytes_per_key: f64,
     /// The three nodes' own summaries.
     pub parties: Vec<RunSummary>,
 }
@@ -49,6 +64,11 @@ impl BenchReport {
         let protocol_seconds = max(&|s| s.protocol_seconds());
         let bytes = max(&|s| phase(s, "evaluate").map_or(0.0, |p| p.bytes_sent as f64));
         let overhead = max(&|s| if s.protocol_seconds() > 0.0 { 100.0 * s.transcript_seconds / s.protocol_seconds() } else { 0.0 });
+        let linkage_seconds = max(&|s| phase(s, "linkage").map_or(0.0, |p| p.seconds));
+        let linked = run.summaries.iter().any(|s| phase(s, "linkage").is_some());
+        // in the linked mode a node's `rows` are those of its own table
+        let linked_keys: u64 = if linked { run.summaries.iter().map(|s| if s.party == "svb" { 2 * s.rows } else { s.rows }).sum() } else { 0 };
+        let linkage_bytes: u64 = run.summaries.iter().filter_map(|s| phase(s, "linkage")).map(|p| p.bytes_sent).sum();
         BenchReport {
             households,
             cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
@@ -60,6 +80,10 @@ impl BenchReport {
             circuit_rounds: run.summaries.iter().filter_map(|s| phase(s, "evaluate")).map(|p| p.rounds).max().unwrap_or(0),
             transcript_overhead_percent: overhead,
             matches_reference,
+            linked_keys,
+            linkage_seconds,
+            linkage_keys_per_second: if linkage_seconds > 0.0 { linked_keys as f64 / linkage_seconds } else { 0.0 },
+            linkage_bytes_per_key: if linked_keys > 0 { linkage_bytes as f64 / linked_keys as f64 } else { 0.0 },
             parties: run.summaries.clone(),
         }
     }
@@ -84,6 +108,12 @@ impl BenchReport {
             self.cpus,
             if self.matches_reference { "matches" } else { "DIFFERS" }
         ));
+        if self.linked_keys > 0 {
+            s.push_str(&format!(
+                "linkage: {} keys in {:.3} s = {:.0} keys/s | {:.1} B sent per key (all parties)\n",
+                self.linked_keys, self.linkage_seconds, self.linkage_keys_per_second, self.linkage_bytes_per_key
+            ));
+        }
         s
     }
 }

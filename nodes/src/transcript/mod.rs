@@ -15,6 +15,7 @@
 //! - [`format`]: the versioned record types and their canonical encoding (the
 //!   specification of the file format);
 //! - [`writer`]: [`TranscriptWriter`] and [`SharedTranscript`], the protocol observer;
+//! - [`line`]: strict parsing of one line into a record;
 //! - [`reader`]: parsing untrusted transcript files;
 //! - [`scan`]: checking a transcript for secrets it must not contain;
 //! - [`evidence`]: the optional dispute evidence (received messages and key material).
@@ -27,6 +28,7 @@
 
 pub mod evidence;
 pub mod format;
+pub mod line;
 pub mod reader;
 pub mod scan;
 pub mod writer;

@@ -11,8 +11,11 @@
 //! payload is a share and is never written; only the pair's first messages, which carry
 //! key material, are held in memory until the pair's message key is derived, and are then
 //! wiped), one line of about 200 bytes and one `write`
-//! system call. At checkpoints the file is also `fsync`ed, so a crash of the machine
-//! leaves at most the records of the current phase unsigned.
+//! system call (so a crash of the process loses nothing recorded). At every checkpoint a
+//! background thread also `fsync`s the file, so a crash of the machine loses at most the
+//! records since about the last checkpoint; the end is synced before
+//! [`TranscriptWriter::finish`] returns. The sync runs off the protocol's path: an `fsync`
+//! takes milliseconds, more than all the hashing of a phase.
 //!
 //! Errors: the observer callbacks cannot fail, so the first I/O error is kept, later
 //! records are dropped, and [`TranscriptWriter::finish`] (or [`TranscriptWriter::error`])
@@ -21,7 +24,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signer, SigningKey};
@@ -70,6 +74,59 @@ pub struct TranscriptWriter {
     first_messages: [[Option<Zeroizing<Vec<u8>>>; 2]; 3],
     /// Per peer, the pair's message key.
     pair_keys: [Option<Zeroizing<[u8; 32]>>; 3],
+    /// Syncs the file at checkpoints, off the protocol's path.
+    syncer: Syncer,
+}
+
+/// Syncs the transcript file to disk in a background thread when asked, so that a
+/// checkpoint does not stall the protocol for the milliseconds an `fsync` takes. Requests
+/// that arrive while a sync runs are merged into the next one.
+struct Syncer {
+    requests: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl Syncer {
+    fn start(file: &File) -> std::io::Result<Syncer> {
+        let file = file.try_clone()?;
+        let (tx, rx) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("transcript-sync".into())
+            .spawn(move || {
+                while rx.recv().is_ok() {
+                    while rx.try_recv().is_ok() {}
+                    file.sync_data().map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            })?;
+        Ok(Syncer {
+            requests: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn request(&self) {
+        if let Some(tx) = &self.requests {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits for the pending syncs; the first error, if any.
+    fn stop(&mut self) -> Result<(), String> {
+        drop(self.requests.take());
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err("the sync thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
 }
 
 impl std::fmt::Debug for TranscriptWriter {
@@ -102,6 +159,10 @@ impl TranscriptWriter {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
+        let syncer = Syncer::start(&file).map_err(|e| TranscriptError::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         let mut w = TranscriptWriter {
             file,
             path,
@@ -115,6 +176,7 @@ impl TranscriptWriter {
             error: None,
             first_messages: Default::default(),
             pair_keys: Default::default(),
+            syncer,
         };
         let header = Header {
             job_id: bounded_text(&header.job_id),
@@ -242,9 +304,7 @@ impl TranscriptWriter {
             signature,
         }));
         if self.error.is_none() {
-            if let Err(e) = self.file.sync_data() {
-                self.error = Some(e.to_string());
-            }
+            self.syncer.request();
         }
     }
 
@@ -296,6 +356,14 @@ impl TranscriptWriter {
         self.append(Record::Outcome { outcome, time_ms });
         self.checkpoint();
         self.finished = true;
+        // The end is synced before `finish` returns.
+        let synced = self
+            .syncer
+            .stop()
+            .and_then(|()| self.file.sync_data().map_err(|e| e.to_string()));
+        if let (Err(e), None) = (synced, &self.error) {
+            self.error = Some(e);
+        }
         self.result()?;
         Ok(TranscriptSummary {
             path: self.path.clone(),
