@@ -230,13 +230,18 @@ fn an_abort_reaches_both_peers_as_peer_aborted() {
         "{first:?}"
     );
     const REASON: &str = "row 17, column bsn: not a valid BSN";
+    // P0 hears the abort from P1 directly, or — when P2's relay of it arrives first — from
+    // P2; either way the reason names the cause and its origin.
     for r in &results[0][1..] {
         match r {
             Err(ChannelError::PeerAborted { peer, reason }) => {
-                assert_eq!(*peer, PartyId::UWV);
-                assert_eq!(reason, REASON);
+                assert!(reason.contains(REASON), "{reason}");
+                assert!(
+                    *peer == PartyId::UWV || (*peer == PartyId::BELASTINGDIENST && reason.contains("P1 (UWV)")),
+                    "{peer}: {reason}"
+                );
             }
-            other => panic!("expected PeerAborted from P1, got {other:?}"),
+            other => panic!("expected PeerAborted, got {other:?}"),
         }
     }
     // P2 hears it from P1 directly, or first from P0 (which stops because of P1); either
