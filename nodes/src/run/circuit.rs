@@ -492,13 +492,13 @@ mod tests {
             let (lc, fallback, _) = circuits(&c.policy);
             let none = [[false; 4]];
             assert_eq!(
-                simulate(&lc, &[c.household.clone()], &none),
+                simulate(&lc, std::slice::from_ref(&c.household), &none),
                 vec![c.expected_flag],
                 "{}",
                 c.name
             );
             assert_eq!(
-                simulate(&fallback, &[c.household.clone()], &none),
+                simulate(&fallback, std::slice::from_ref(&c.household), &none),
                 vec![c.expected_flag],
                 "{}",
                 c.name
