@@ -192,3 +192,44 @@ fn malformed_input_stops_the_node_before_it_connects() {
     }
     assert!(no_candidates(&prepared));
 }
+
+#[test]
+fn evidence_replay_clears_honest_parties_and_catches_an_altered_input() {
+    use samen_node::run::node::evidence_file_name;
+    use samen_node::run::replay::{replay_party, ReplayOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let prepared = prepare(&setup(tmp.path(), 300, Vec::new())).unwrap();
+    let mut l = Launch::with_binary(samen(), &prepared, Duration::from_secs(120));
+    l.extra_args = vec!["--keep-evidence".into()];
+    let exits = launch(&l).unwrap();
+    for e in &exits.exits {
+        assert!(e.success, "node {} failed:\n{}", e.party, e.log);
+    }
+    let job = samen_node::job::Job::load(&prepared.job).unwrap().0;
+    let job_id = hex::encode(job.job_id.0);
+    let options = |party: PartyId, input: PathBuf| ReplayOptions {
+        config: prepared.node_configs[party.index()].clone(),
+        job: prepared.job.clone(),
+        input,
+        transcript: transcript_in(&prepared.output_dirs[party.index()]).unwrap(),
+        evidence: prepared.output_dirs[party.index()].join(evidence_file_name(party, &job_id)),
+    };
+    // Every honest party's replay recomputes its sent messages and they all match.
+    for party in PartyId::ALL {
+        let report = replay_party(&options(party, prepared.inputs[party.index()].clone())).unwrap();
+        assert!(report.passed, "{party}: {:?}", report.problems);
+        assert!(report.compared > 0, "{party}: nothing compared");
+    }
+    // A party that claims another input than the one it used: its messages do not follow.
+    let altered = tmp.path().join("uwv-altered.csv");
+    let text = std::fs::read_to_string(&prepared.inputs[1]).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    let last = cells.len() - 1;
+    cells[last] = (cells[last].parse::<u64>().unwrap() + 100).to_string();
+    lines[1] = cells.join(",");
+    std::fs::write(&altered, lines.join("\n") + "\n").unwrap();
+    let report = replay_party(&options(PartyId::UWV, altered)).unwrap();
+    assert!(!report.passed, "a replay from another input must fail");
+    assert!(!report.problems.is_empty());
+}

@@ -23,6 +23,29 @@ pub enum AuditCommand {
     /// Check three transcripts against the federation, the approved job and each other,
     /// and report what each party learned.
     Verify(VerifyArgs),
+    /// Re-execute one party's side of an aligned job from its input and dispute evidence
+    /// and check that what it sent is what its transcript records.
+    Replay(ReplayArgs),
+}
+
+/// Arguments of `samen audit replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The party's node configuration.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The job file as approved.
+    #[arg(long)]
+    pub job: PathBuf,
+    /// The party's input file as it was used in the job.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The party's transcript of the job.
+    #[arg(long)]
+    pub transcript: PathBuf,
+    /// The party's evidence file (`samen node run --keep-evidence`).
+    #[arg(long)]
+    pub evidence: PathBuf,
 }
 
 /// Arguments of `samen audit verify`.
@@ -88,6 +111,32 @@ pub fn audit_paths<P: AsRef<Path>>(
 pub fn run(command: AuditCommand) -> CliResult {
     match command {
         AuditCommand::Verify(args) => run_verify(args),
+        AuditCommand::Replay(args) => run_replay(args),
+    }
+}
+
+fn run_replay(args: ReplayArgs) -> CliResult {
+    let opts = crate::run::replay::ReplayOptions {
+        config: args.config,
+        job: args.job,
+        input: args.input,
+        transcript: args.transcript,
+        evidence: args.evidence,
+    };
+    let report = crate::run::replay::replay_party(&opts).map_err(|message| CliError { message, code: 2 })?;
+    let who = report.party.map(|p| p.to_string()).unwrap_or_else(|| "the party".into());
+    println!("replay of {who}: {} sent messages recomputed and compared", report.compared);
+    for n in &report.notes {
+        println!("  note: {n}");
+    }
+    for p in &report.problems {
+        println!("  problem: {p}");
+    }
+    if report.passed {
+        println!("REPLAY: PASS — every message {who} sent follows from its input, its keys and what it received");
+        Ok(())
+    } else {
+        Err(CliError::new(format!("REPLAY: FAIL — {} problem(s); see above", report.problems.len())))
     }
 }
 

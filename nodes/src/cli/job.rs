@@ -58,7 +58,7 @@ pub struct NewArgs {
     #[arg(long)]
     pub count_to_all: bool,
     /// How rows are matched: `aligned` (files aligned beforehand) or `linked` (by BSN).
-    #[arg(long, value_enum, default_value_t = LinkageArg::Aligned)]
+    #[arg(long, value_enum, default_value_t = LinkageArg::Linked)]
     pub linkage: LinkageArg,
     /// Aligned mode: require exactly this many households in every file.
     #[arg(long)]

@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// Seconds to wait for the peers to come up.
     #[arg(long)]
     pub connect_timeout: Option<u64>,
+    /// Keep dispute evidence (received messages, key agreement) for `samen audit replay`.
+    /// It is as sensitive as the input: keep it as you keep the input.
+    #[arg(long)]
+    pub keep_evidence: bool,
 }
 
 /// Runs a `node` command.
@@ -54,6 +58,7 @@ fn run_job(args: RunArgs) -> CliResult {
         progress: !args.quiet,
         recv_timeout: args.recv_timeout.map(Duration::from_secs),
         connect_timeout: args.connect_timeout.map(Duration::from_secs),
+        keep_evidence: args.keep_evidence,
     };
     let summary = run_node(&opts).map_err(|e| CliError::new(e.to_string()))?;
     println!("job {} at {}: done, {} rows", summary.job_id, summary.party, summary.rows);

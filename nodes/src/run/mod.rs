@@ -28,6 +28,7 @@ pub mod linked;
 pub mod node;
 pub mod output;
 pub mod progress;
+pub mod replay;
 pub mod summary;
 pub mod synthetic;
 

@@ -16,6 +16,7 @@ use crate::input::schema::LinkageMode;
 use crate::input::{read_input, PartyInput};
 use crate::job::{check_and_mark_job_id, job_hash, Job};
 use crate::keys::{self, KeyRole};
+use crate::transcript::evidence::{EvidenceRecorder, ObserverPair};
 use crate::transcript::{self, format::Header, InputCommitter, InputSalt, Outcome, SharedTranscript, TranscriptWriter};
 use crate::transport::{connect_mesh, PeerConfig, TransportConfig};
 
@@ -41,6 +42,10 @@ pub struct RunOptions {
     pub recv_timeout: Option<Duration>,
     /// Overrides how long the node waits for its peers to come up.
     pub connect_timeout: Option<Duration>,
+    /// Also keep dispute evidence (the messages received and the key agreement) beside the
+    /// transcript, for `samen audit replay`. As sensitive as the input: see
+    /// `docs/auditor-guide.md`.
+    pub keep_evidence: bool,
 }
 
 /// Why a job did not complete. Every variant means: no output was written.
@@ -61,6 +66,11 @@ fn local<E: std::fmt::Display>(e: E) -> RunError {
 /// The file name of a node's transcript for a job.
 pub fn transcript_file_name(party: PartyId, job_id_hex: &str) -> String {
     format!("transcript-{}-{}.samen", party.short_name(), job_id_hex)
+}
+
+/// The file name of a node's dispute evidence for a job (`--keep-evidence`).
+pub fn evidence_file_name(party: PartyId, job_id_hex: &str) -> String {
+    format!("evidence-{}-{}.samen-evidence", party.short_name(), job_id_hex)
 }
 
 /// Runs one job at this node and returns its summary. See the module documentation for
@@ -137,10 +147,24 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
 
     // 2.–4. Connect, run the protocol, write the output.
     let times = PhaseTimes::default();
-    let clock = PhaseClock::new(party, Some(shared.observer()), times.clone(), opts.progress);
+    let evidence = if opts.keep_evidence {
+        let path = config.output_dir.join(evidence_file_name(party, &job_id_hex));
+        Some(EvidenceRecorder::create(&path, hash, party).map_err(local)?)
+    } else {
+        None
+    };
+    let observer: Box<dyn samen_protocol::context::MessageObserver> = match &evidence {
+        Some(recorder) => Box::new(ObserverPair(shared.clone(), recorder.clone())),
+        None => shared.observer(),
+    };
+    let clock = PhaseClock::new(party, Some(observer), times.clone(), opts.progress);
     let result = run_connected(&transport, hash, &job, &circuit, &plan, &columns, &validated.input, &config.output_dir, clock, &times, &shared);
+    let evidence_result = evidence.as_ref().map(|r| r.finish());
     match result {
         Ok(mut summary) => {
+            if let Some(Err(e)) = evidence_result {
+                return Err(RunError::Aborted(format!("writing the dispute evidence: {e}")));
+            }
             shared.finish(Outcome::Success).map_err(|e| RunError::Aborted(format!("closing the transcript: {e}")))?;
             summary.party = party.short_name().to_string();
             summary.job_id = job_id_hex;
@@ -250,7 +274,8 @@ enum Plan {
 }
 
 /// The aligned protocol: table sizes, then the circuit. Returns the flags at the SVB.
-fn protocol(ctx: &mut Context, circuit: &samen_circuits::Circuit, columns: &LocalInputs, rows: usize) -> Result<Option<Vec<bool>>, String> {
+/// (`samen audit replay` re-runs exactly this function.)
+pub(crate) fn protocol(ctx: &mut Context, circuit: &samen_circuits::Circuit, columns: &LocalInputs, rows: usize) -> Result<Option<Vec<bool>>, String> {
     agree_sizes(ctx, rows)?;
     ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
     let outputs = evaluator::evaluate(ctx, circuit, columns, rows).map_err(|e| e.to_string())?;
