@@ -57,6 +57,7 @@ fn dispatch(command: Command) -> CliResult {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let parsed = Cli::parse();
     init_logging();
     match dispatch(parsed.command) {
@@ -76,4 +77,20 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Tells glibc's allocator to keep freed memory in the process instead of returning large
+/// blocks to the kernel at once. A node allocates and frees columns and messages of tens
+/// of megabytes every round; with glibc's defaults each is mapped afresh and its pages are
+/// faulted in again, which measured as the largest single CPU cost of the circuit phase
+/// (docs/benchmarks.md, "End to end": page faults). Memory use is bounded by the job's
+/// largest working set either way.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only changes allocator thresholds; called once, before any thread
+    // is started. Failure (return 0) leaves the defaults, which is harmless.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
 }
