@@ -124,6 +124,8 @@ fn keygen_federation_job_and_input_check() {
         "150",
         "--home-rule",
         "count",
+        "--linkage",
+        "aligned",
         "--out",
         p(&job_path),
     ]));

@@ -34,6 +34,7 @@ fn linked_setup(
         dir: dir.join("fed"),
         extra_households: extra,
         linkage: LinkageMode::Linked,
+        count_to_all: false,
     }
 }
 

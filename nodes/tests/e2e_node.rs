@@ -29,6 +29,7 @@ fn setup(dir: &Path, households: usize, extra: Vec<samen_circuits::aio::Househol
         dir: dir.join("fed"),
         extra_households: extra,
         linkage: LinkageMode::Aligned,
+        count_to_all: false,
     }
 }
 
@@ -232,4 +233,28 @@ fn evidence_replay_clears_honest_parties_and_catches_an_altered_input() {
     let report = replay_party(&options(PartyId::UWV, altered)).unwrap();
     assert!(!report.passed, "a replay from another input must fail");
     assert!(!report.problems.is_empty());
+}
+
+#[test]
+fn count_to_all_opens_the_number_of_flagged_households_to_every_party_in_both_modes() {
+    for linkage in [LinkageMode::Aligned, LinkageMode::Linked] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut s = setup(tmp.path(), 400, Vec::new());
+        s.linkage = linkage;
+        s.count_to_all = true;
+        let prepared = prepare(&s).unwrap();
+        let exits = launch(&Launch::with_binary(samen(), &prepared, Duration::from_secs(300))).unwrap();
+        for e in &exits.exits {
+            assert!(e.success, "{linkage:?}: node {} failed:\n{}", e.party, e.log);
+        }
+        let expected = expected_candidates(&prepared, &s).unwrap();
+        assert_eq!(check_candidates(&prepared, &expected).unwrap(), expected.len());
+        for e in &exits.exits {
+            let summary = e.summary.as_ref().unwrap();
+            assert_eq!(summary.flag_count, Some(expected.len() as u64), "{linkage:?}: count at {}", e.party);
+        }
+        // The audit accepts exactly this extra disclosure under the job's output policy.
+        let report = samen_node::run::demo::audit(&prepared).unwrap();
+        assert!(report.passed(), "{linkage:?}:\n{}", samen_node::audit::report_text::render(&report));
+    }
 }

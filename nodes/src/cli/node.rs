@@ -65,6 +65,9 @@ fn run_job(args: RunArgs) -> CliResult {
     if let Some(n) = summary.flagged {
         println!("{n} households flagged; see candidates.csv in the output folder");
     }
+    if let Some(n) = summary.flag_count {
+        println!("number of flagged households, opened to all three parties: {n}");
+    }
     print!("{}", summary.table());
     if let Some(path) = args.summary_json {
         let json = serde_json::to_string_pretty(&summary).map_err(|e| CliError::new(e.to_string()))?;

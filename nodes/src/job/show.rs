@@ -71,13 +71,27 @@ pub(super) fn describe(job: &Job, job_bytes: &[u8]) -> String {
     } else {
         line(
             &mut out,
-            "  UWV, Belastingdienst  nothing about individuals and no counts".into(),
+            "  UWV, Belastingdienst  nothing about individuals".into(),
         );
     }
     line(
         &mut out,
         "  every party      the number of rows of each party's input (table sizes)".into(),
     );
+    if job.linkage.mode == LinkageMode::Linked {
+        line(
+            &mut out,
+            "  every party      from the record linkage: how many SVB persons were found at UWV and at the".into(),
+        );
+        line(
+            &mut out,
+            "                   Belastingdienst, and how many households have each match profile (e.g. applicant".into(),
+        );
+        line(
+            &mut out,
+            "                   at UWV and both partners at the Belastingdienst) -- counts only, never which ones".into(),
+        );
+    }
     line(&mut out, String::new());
 
     line(&mut out, format!("Linkage: {}", job.linkage.mode.as_str()));

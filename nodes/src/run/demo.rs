@@ -53,6 +53,8 @@ pub struct LocalSetup {
     pub extra_households: Vec<Household>,
     /// How rows are matched: private record linkage (`Linked`) or pre-aligned files.
     pub linkage: LinkageMode,
+    /// Whether the job opens the number of flagged households to all three parties.
+    pub count_to_all: bool,
 }
 
 /// The files of a prepared local federation.
@@ -143,7 +145,7 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         rules: setup.rules.clone(),
         tolerance_bp: setup.tolerance_bp,
         home_rule: setup.home_rule,
-        count_to_all: false,
+        count_to_all: setup.count_to_all,
         linkage: setup.linkage,
         // the aligned mode fixes the row count; in the linked mode the SVB's table sets it
         households: (setup.linkage == LinkageMode::Aligned).then_some(households.len() as u64),

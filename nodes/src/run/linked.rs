@@ -375,6 +375,8 @@ fn flag_column(ctx: &Context, outputs: &evaluator::SharedOutputs) -> Result<Shuf
 pub struct LinkedRun {
     /// The flags in the SVB's input order (SVB only).
     pub flags: Option<Vec<bool>>,
+    /// The flag count opened to all three (with `count_to_all`).
+    pub flag_count: Option<u64>,
     /// Shuffled household rows the circuit ran on.
     pub households: usize,
     /// Keys linked over all three tables (two per SVB household, one per person).
@@ -389,6 +391,7 @@ pub fn run_linked(
     spec: &LinkageSpec,
     input: &LinkageInput,
     transcript: &SharedTranscript,
+    count_to_all: bool,
 ) -> Result<LinkedRun, String> {
     let linked = linkage::link(ctx, spec, input).map_err(|e| e.to_string())?;
     record_disclosure(transcript, &linked);
@@ -400,6 +403,8 @@ pub fn run_linked(
     drop(shared);
     let flag = flag_column(ctx, &outputs)?;
     ctx.begin_phase("output").map_err(|e| e.to_string())?;
+    // The count does not depend on the row order: it is opened from the shuffled shares.
+    let flag_count = if count_to_all { Some(super::count::reveal_flag_count(ctx, &outputs)?) } else { None };
     let opened =
         linkage::unshuffle_households(ctx, &linked.order, &[flag]).map_err(|e| e.to_string())?;
     let flags = opened.map(|cols| {
@@ -413,6 +418,7 @@ pub fn run_linked(
     let [svb, uwv, bd] = linked.table_rows;
     Ok(LinkedRun {
         flags,
+        flag_count,
         households: rows,
         keys: (2 * svb + uwv + bd) as u64,
     })

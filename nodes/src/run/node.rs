@@ -207,11 +207,13 @@ fn run_connected(
         }
     };
     let outcome = match plan {
-        Plan::Aligned { rows } => protocol(&mut ctx, circuit, columns, *rows).map(|flags| (flags, *rows)),
+        Plan::Aligned { rows } => protocol(&mut ctx, circuit, columns, *rows, job.output.count_to_all).map(|(flags, count)| (flags, count, *rows)),
         // the rows of this party's own table (households at the SVB, persons elsewhere)
-        Plan::Linked { circuit: split, spec, input } => linked::run_linked(&mut ctx, split, spec, input, transcript).map(|r| (r.flags, input.rows())),
+        Plan::Linked { circuit: split, spec, input } => {
+            linked::run_linked(&mut ctx, split, spec, input, transcript, job.output.count_to_all).map(|r| (r.flags, r.flag_count, input.rows()))
+        }
     };
-    let (flags, rows) = match outcome {
+    let (flags, flag_count, rows) = match outcome {
         Ok(f) => f,
         Err(e) => {
             ctx.abort(&e);
@@ -247,6 +249,7 @@ fn run_connected(
         job_id: String::new(),
         rows: rows as u64,
         flagged,
+        flag_count,
         prepare_seconds: 0.0,
         connect_seconds,
         phases,
@@ -275,12 +278,18 @@ enum Plan {
 
 /// The aligned protocol: table sizes, then the circuit. Returns the flags at the SVB.
 /// (`samen audit replay` re-runs exactly this function.)
-pub(crate) fn protocol(ctx: &mut Context, circuit: &samen_circuits::Circuit, columns: &LocalInputs, rows: usize) -> Result<Option<Vec<bool>>, String> {
+pub(crate) fn protocol(ctx: &mut Context, circuit: &samen_circuits::Circuit, columns: &LocalInputs, rows: usize, count_to_all: bool) -> Result<Outcome2, String> {
     agree_sizes(ctx, rows)?;
     ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
-    let outputs = evaluator::evaluate(ctx, circuit, columns, rows).map_err(|e| e.to_string())?;
-    Ok(outputs.get(samen_circuits::aio::circuit::FLAG_OUTPUT).map(|col| col.iter().map(|&w| w & 1 == 1).collect()))
+    let shared = evaluator::evaluate_shared(ctx, circuit, columns, &evaluator::SharedInputs::new(), rows).map_err(|e| e.to_string())?;
+    let count = if count_to_all { Some(super::count::reveal_flag_count(ctx, &shared)?) } else { None };
+    let outputs = evaluator::reveal_outputs(ctx, circuit, &shared).map_err(|e| e.to_string())?;
+    let flags = outputs.get(samen_circuits::aio::circuit::FLAG_OUTPUT).map(|col| col.iter().map(|&w| w & 1 == 1).collect());
+    Ok((flags, count))
 }
+
+/// Flags (at the flags' recipient) and the flag count (when the policy opens it to all).
+pub(crate) type Outcome2 = (Option<Vec<bool>>, Option<u64>);
 
 /// The aligned mode needs the same number of rows everywhere: each party tells the others
 /// its row count (public in any case: it is the size of every message) and all check.

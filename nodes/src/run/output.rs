@@ -15,8 +15,16 @@ pub const CANDIDATES_FILE: &str = "candidates.csv";
 
 /// Writes `contents` to `path` atomically (temporary file + rename; see
 /// [`crate::config::write_atomic_with`]).
+/// The file is readable by its owner only (it holds BSNs).
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    crate::config::write_atomic_with(path, |f| f.write_all(contents))
+    crate::config::write_atomic_with(path, |f| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(contents)
+    })
 }
 
 /// The candidates file for `flags` (one per SVB household, in input order).
@@ -58,6 +66,11 @@ mod tests {
         let p = dir.path().join("x.csv");
         write_atomically(&p, b"a\n").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"a\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        }
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1);
     }

@@ -29,6 +29,10 @@ pub struct RunSummary {
     pub rows: u64,
     /// Households flagged (known to the SVB only; `None` at the other nodes).
     pub flagged: Option<u64>,
+    /// The number of flagged households opened to all three parties, when the job's
+    /// output policy says so (`count_to_all`).
+    #[serde(default)]
+    pub flag_count: Option<u64>,
     /// Seconds for local checks (validation, circuit compilation) before connecting.
     pub prepare_seconds: f64,
     /// Seconds to build the QUIC mesh.
