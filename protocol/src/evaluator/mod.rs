@@ -49,6 +49,8 @@
 //! The number of rows, the circuit and the number of rounds and bytes are public.
 //! Input validation errors stay local (the party aborts before sending anything).
 
+mod compare;
+mod convert;
 mod gates;
 mod lanes;
 mod round;
