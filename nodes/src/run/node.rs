@@ -157,7 +157,11 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         Some(recorder) => Box::new(ObserverPair(shared.clone(), recorder.clone())),
         None => shared.observer(),
     };
-    let clock = PhaseClock::new(party, Some(observer), times.clone(), opts.progress);
+    let progress_rows = match &plan {
+        Plan::Aligned { rows } => *rows as u64,
+        Plan::Linked { input, .. } => input.rows() as u64,
+    };
+    let clock = PhaseClock::new(party, Some(observer), times.clone(), opts.progress, progress_rows);
     let result = run_connected(&transport, hash, &job, &circuit, &plan, &columns, &validated.input, &config.output_dir, clock, &times, &shared);
     let evidence_result = evidence.as_ref().map(|r| r.finish());
     match result {

@@ -48,11 +48,17 @@ pub struct PhaseClock {
     party: PartyId,
     observer_time: std::sync::Arc<std::sync::atomic::AtomicU64>,
     crash_at: Option<String>,
+    rows: u64,
+    phase: Option<(String, Instant, u64)>,
 }
 
 impl PhaseClock {
     /// A clock around `inner`; with `show`, a spinner on standard error.
-    pub fn new(party: PartyId, inner: Option<Box<dyn MessageObserver>>, times: PhaseTimes, show: bool) -> PhaseClock {
+    ///
+    /// `rows` is the number of rows this node processes (households at the SVB or in the
+    /// aligned mode, persons at UWV and the Belastingdienst in the linked mode): each
+    /// finished phase is printed with its rows per second.
+    pub fn new(party: PartyId, inner: Option<Box<dyn MessageObserver>>, times: PhaseTimes, show: bool, rows: u64) -> PhaseClock {
         let bar = show.then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
@@ -60,7 +66,7 @@ impl PhaseClock {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default(), crash_at: std::env::var(CRASH_AT_PHASE_VAR).ok() }
+        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default(), crash_at: std::env::var(CRASH_AT_PHASE_VAR).ok(), rows, phase: None }
     }
 
     /// A handle on the nanoseconds spent inside the inner observer (the transcript): the
@@ -78,9 +84,23 @@ impl PhaseClock {
     }
 
     /// Stops the spinner, leaving a final line.
-    pub fn finish(&self, message: &str) {
+    pub fn finish(&mut self, message: &str) {
+        self.close_phase();
         if let Some(b) = &self.bar {
             b.finish_with_message(message.to_string());
+        }
+    }
+
+    /// Prints the line of the phase that just ended: time, rows per second, bytes moved.
+    fn close_phase(&mut self) {
+        if let (Some(b), Some((name, start, bytes_at_start))) = (&self.bar, self.phase.take()) {
+            let secs = start.elapsed().as_secs_f64();
+            let rate = if secs > 0.0 { self.rows as f64 / secs } else { 0.0 };
+            b.println(format!(
+                "{} phase {name:<9} {secs:>8.3} s {rate:>12.0} rows/s {:>10.1} MB moved",
+                self.party,
+                (self.bytes - bytes_at_start) as f64 / 1e6
+            ));
         }
     }
 
@@ -107,6 +127,8 @@ impl MessageObserver for PhaseClock {
         }
         self.times.begin(phase);
         self.timed(|i| i.on_phase(phase));
+        self.close_phase();
+        self.phase = Some((phase.to_string(), Instant::now(), self.bytes));
         if let Some(b) = &self.bar {
             b.set_message(format!("phase {phase}"));
         }
@@ -114,5 +136,16 @@ impl MessageObserver for PhaseClock {
 
     fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
         self.timed(|i| i.on_reveal(output, to, count));
+    }
+}
+
+impl Drop for PhaseClock {
+    /// The last phase ends when the protocol lets go of its observer: print its line and
+    /// remove the spinner.
+    fn drop(&mut self) {
+        self.close_phase();
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
     }
 }
