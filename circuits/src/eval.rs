@@ -206,6 +206,116 @@ pub fn apply(op: &Op, ty: WireType, types: &[WireType], args: &[u64]) -> u64 {
     }
 }
 
+/// One operand of [`apply_column`]: a word that is the same in every row (a public
+/// constant) or a column with one word per row.
+#[derive(Clone, Copy, Debug)]
+pub enum ColumnArg<'a> {
+    /// The same word in every row.
+    Word(u64),
+    /// One word per row (at least `rows` words).
+    Column(&'a [u64]),
+}
+
+impl ColumnArg<'_> {
+    /// The operand's word in row `r`.
+    #[inline(always)]
+    fn at(&self, r: usize) -> u64 {
+        match self {
+            ColumnArg::Word(v) => *v,
+            ColumnArg::Column(c) => c[r],
+        }
+    }
+}
+
+/// `f` on one operand, row by row.
+#[inline(always)]
+fn map1(rows: usize, a: ColumnArg<'_>, f: impl Fn(u64) -> u64) -> Vec<u64> {
+    match a {
+        ColumnArg::Word(x) => vec![f(x); rows],
+        ColumnArg::Column(c) => c[..rows].iter().map(|&x| f(x)).collect(),
+    }
+}
+
+/// `f` on two operands, row by row, with one loop per combination of word and column.
+#[inline(always)]
+fn map2(rows: usize, a: ColumnArg<'_>, b: ColumnArg<'_>, f: impl Fn(u64, u64) -> u64) -> Vec<u64> {
+    match (a, b) {
+        (ColumnArg::Word(x), ColumnArg::Word(y)) => vec![f(x, y); rows],
+        (ColumnArg::Column(c), ColumnArg::Word(y)) => c[..rows].iter().map(|&x| f(x, y)).collect(),
+        (ColumnArg::Word(x), ColumnArg::Column(d)) => d[..rows].iter().map(|&y| f(x, y)).collect(),
+        (ColumnArg::Column(c), ColumnArg::Column(d)) => c[..rows]
+            .iter()
+            .zip(&d[..rows])
+            .map(|(&x, &y)| f(x, y))
+            .collect(),
+    }
+}
+
+/// The semantics of one gate on a whole column: for every row `r < rows`, exactly
+/// `apply(op, ty, types, [args[k] at row r])`. The operation is dispatched once per column
+/// instead of once per row. For `Input` every word is 0 (as in [`apply`]).
+///
+/// # Panics
+/// If `args` has fewer operands than `op` reads, or a column is shorter than `rows`.
+pub fn apply_column(
+    op: &Op,
+    ty: WireType,
+    types: &[WireType],
+    args: &[ColumnArg<'_>],
+    rows: usize,
+) -> Vec<u64> {
+    let arg = |k: usize| args.get(k).copied().unwrap_or(ColumnArg::Word(0));
+    let (a, b) = (arg(0), arg(1));
+    match op {
+        Op::Input { .. } => vec![0; rows],
+        Op::Const { value, .. } => vec![*value; rows],
+        Op::Share { .. } | Op::A2B { .. } => match ty {
+            WireType::Bool { width } => {
+                let m = mask(width);
+                map1(rows, a, |x| x & m)
+            }
+            WireType::Arith { .. } => map1(rows, a, |x| x),
+        },
+        Op::Add(_) => map2(rows, a, b, u64::wrapping_add),
+        Op::Sub(_) => map2(rows, a, b, u64::wrapping_sub),
+        Op::Neg(_) => map1(rows, a, u64::wrapping_neg),
+        Op::Mul(_) => map2(rows, a, b, u64::wrapping_mul),
+        Op::Xor(_) => map2(rows, a, b, |x, y| x ^ y),
+        Op::And(_) => map2(rows, a, b, |x, y| x & y),
+        Op::Not(_) => {
+            let m = mask(ty.width());
+            map1(rows, a, |x| !x & m)
+        }
+        Op::Lt(_) | Op::Le(_) | Op::Eq(_) => match (types[0], types[1]) {
+            (WireType::Bool { width }, _) => {
+                let s = |x: u64| sign_extend(x, width) as i64;
+                match op {
+                    Op::Lt(_) => map2(rows, a, b, |x, y| (s(x) < s(y)) as u64),
+                    Op::Le(_) => map2(rows, a, b, |x, y| (s(x) <= s(y)) as u64),
+                    _ => map2(rows, a, b, |x, y| (s(x) == s(y)) as u64),
+                }
+            }
+            (WireType::Arith { width: wa }, tb) => {
+                let l = (wa.max(tb.width()) as u32 + 1).min(64) as u8;
+                let m = mask(l);
+                match op {
+                    Op::Lt(_) => map2(rows, a, b, |x, y| msb(x.wrapping_sub(y), l)),
+                    Op::Le(_) => map2(rows, a, b, |x, y| msb(y.wrapping_sub(x), l) ^ 1),
+                    _ => map2(rows, a, b, |x, y| (x.wrapping_sub(y) & m == 0) as u64),
+                }
+            }
+        },
+        Op::Mux(_) => {
+            let c = arg(2);
+            (0..rows)
+                .map(|r| if a.at(r) & 1 == 1 { b.at(r) } else { c.at(r) })
+                .collect()
+        }
+        Op::B2A(_) => map1(rows, a, |x| x),
+        Op::BitMul(_) => map2(rows, a, b, |x, y| if x & 1 == 1 { y } else { 0 }),
+    }
+}
+
 fn compare(op: &Op, ta: WireType, tb: WireType, a: u64, b: u64) -> bool {
     match (ta, tb) {
         (WireType::Bool { width }, _) => {

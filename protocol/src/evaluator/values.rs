@@ -6,12 +6,13 @@
 //! ([`ArithColumn`]) for `Arith`, XOR and bit-sliced ([`BitSlicedColumn`]) for `Bool`.
 //!
 //! Local and public gates are evaluated here, in the clear, with the IR's reference
-//! semantics ([`samen_circuits::eval::apply`]): no communication, nothing revealed (a local
+//! semantics ([`samen_circuits::eval::apply`], column by column with
+//! [`samen_circuits::eval::apply_column`]): no communication, nothing revealed (a local
 //! wire never leaves its owner except through a `share` gate).
 
 use std::collections::BTreeMap;
 
-use samen_circuits::eval::apply;
+use samen_circuits::eval::{apply, apply_column, ColumnArg};
 use samen_circuits::{Circuit, Op, Placement, WireId, WireType};
 
 use crate::ops::input::SharedColumn;
@@ -181,30 +182,15 @@ pub(crate) fn clear_gate(
         }
         Placement::Local(owner) if owner != circuit_party(me) => Some(Value::Absent),
         Placement::Local(_) => {
-            enum Arg<'a> {
-                Word(u64),
-                Column(&'a [u64]),
-            }
-            let args: Vec<Arg<'_>> = operands
+            let args: Vec<ColumnArg<'_>> = operands
                 .iter()
                 .map(|w| match values[w.index()].as_deref() {
-                    Some(Value::Public(v)) => Arg::Word(*v),
-                    Some(Value::Local(c)) => Arg::Column(c),
+                    Some(Value::Public(v)) => ColumnArg::Word(*v),
+                    Some(Value::Local(c)) => ColumnArg::Column(c),
                     _ => unreachable!("operands of an own local gate are public or own local"),
                 })
                 .collect();
-            let mut row_args = [0u64; 3];
-            let col = (0..rows)
-                .map(|r| {
-                    for (k, a) in args.iter().enumerate() {
-                        row_args[k] = match a {
-                            Arg::Word(v) => *v,
-                            Arg::Column(c) => c[r],
-                        };
-                    }
-                    apply(&g.op, g.ty, &types, &row_args[..args.len()])
-                })
-                .collect();
+            let col = apply_column(&g.op, g.ty, &types, &args, rows);
             Some(Value::Local(col))
         }
     }
