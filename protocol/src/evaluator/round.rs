@@ -259,6 +259,41 @@ enum OtPlan {
     },
 }
 
+/// The number of words this party sends to its next and its previous party for
+/// `requests` (as `exchange_requests` lays them out), so that the outgoing buffers are
+/// allocated once, at their final size, instead of growing (and being copied) per request.
+fn outgoing_words(me: PartyId, rows: usize, requests: &[Request]) -> (usize, usize) {
+    let (mut to_next, mut to_prev) = (0usize, 0usize);
+    for r in requests {
+        match r {
+            Request::And(z) | Request::Mul(z) => to_prev += z.len(),
+            Request::Input { owner, columns } if *owner == me => {
+                to_next += columns
+                    .iter()
+                    .map(|spec| match spec.width {
+                        None => rows,
+                        Some(w) => w as usize * words_per_bit(rows),
+                    })
+                    .sum::<usize>();
+            }
+            Request::Input { .. } => {}
+            Request::Ot(jobs) => {
+                for job in jobs {
+                    if me == job.sender {
+                        to_next += 2 * rows;
+                        to_prev += 2 * rows;
+                    } else if me == job.sender.next() {
+                        to_next += rows;
+                    } else {
+                        to_prev += rows;
+                    }
+                }
+            }
+        }
+    }
+    (to_next, to_prev)
+}
+
 /// Packs `requests` into one exchange (see the module doc), runs it and unpacks.
 fn exchange_requests(
     ctx: &mut Context,
@@ -266,8 +301,9 @@ fn exchange_requests(
     requests: Vec<Request>,
 ) -> Result<Vec<Response>, ProtocolError> {
     let me = ctx.party();
-    let mut to_next: Vec<u64> = Vec::new();
-    let mut to_prev: Vec<u64> = Vec::new();
+    let (next_words, prev_words) = outgoing_words(me, rows, &requests);
+    let mut to_next: Vec<u64> = Vec::with_capacity(next_words);
+    let mut to_prev: Vec<u64> = Vec::with_capacity(prev_words);
     let (mut from_next_len, mut from_prev_len) = (0usize, 0usize);
     let mut plans: Vec<Option<Plan>> = (0..requests.len()).map(|_| None).collect();
     let mut requests: Vec<Option<Request>> = requests.into_iter().map(Some).collect();
@@ -494,6 +530,7 @@ fn exchange_requests(
         *r = None;
     }
 
+    debug_assert_eq!((to_next.len(), to_prev.len()), (next_words, prev_words));
     let got = ctx.exchange(Round {
         to_next: (!to_next.is_empty()).then_some(&to_next[..]),
         to_prev: (!to_prev.is_empty()).then_some(&to_prev[..]),
