@@ -120,7 +120,15 @@ pub struct Linkage {
     /// every party's file must have exactly this many rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub households: Option<u64>,
+    /// Linked mode: dummy rows each party appends to its table before linkage, as
+    /// `[svb, uwv, bd]`, to blur the table sizes the linkage discloses (the match profiles
+    /// are not blurred: dummy keys never match). At most [`MAX_PADDING_ROWS`] each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub padding: Option<[u64; 3]>,
 }
+
+/// Largest number of dummy rows a job may ask one party to add.
+pub const MAX_PADDING_ROWS: u64 = 10_000_000;
 
 /// Who learns what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +279,8 @@ pub struct JobParams {
     pub linkage: LinkageMode,
     /// Aligned mode: the number of households, if fixed.
     pub households: Option<u64>,
+    /// Linked mode: dummy rows per party (`[svb, uwv, bd]`), if any.
+    pub padding: Option<[u64; 3]>,
 }
 
 impl Default for JobParams {
@@ -282,6 +292,7 @@ impl Default for JobParams {
             count_to_all: false,
             linkage: LinkageMode::Aligned,
             households: None,
+            padding: None,
         }
     }
 }
@@ -323,7 +334,7 @@ impl Job {
             rules: RulesRef { name: params.rules.clone(), hash: rules_hash },
             circuit: CircuitRef { name: AIO_CIRCUIT_NAME.into(), hash: circuit_hash },
             policy: Policy { tolerance_bp: params.tolerance_bp, home_rule: params.home_rule },
-            linkage: Linkage { mode, households: params.households },
+            linkage: Linkage { mode, households: params.households, padding: params.padding },
             output: OutputPolicy { flags_to: PartyName(PartyId::SVB), count_to_all: params.count_to_all },
             inputs: Inputs {
                 svb: expected_schema(PartyId::SVB, mode),
@@ -397,6 +408,14 @@ impl Job {
                 "circuit.name",
                 format!("must be `{AIO_CIRCUIT_NAME}`"),
             ));
+        }
+        if let Some(padding) = self.linkage.padding {
+            if self.linkage.mode != LinkageMode::Linked {
+                return Err(invalid("linkage.padding", "is only for the linked mode".into()));
+            }
+            if padding.iter().any(|&p| p > MAX_PADDING_ROWS) {
+                return Err(invalid("linkage.padding", format!("at most {MAX_PADDING_ROWS} dummy rows per party")));
+            }
         }
         if self.linkage.households.is_some() && self.linkage.mode != LinkageMode::Aligned {
             return Err(invalid(

@@ -35,6 +35,7 @@ fn linked_setup(
         extra_households: extra,
         linkage: LinkageMode::Linked,
         count_to_all: false,
+        padding: None,
     }
 }
 

@@ -30,6 +30,7 @@ fn setup(dir: &Path, households: usize, extra: Vec<samen_circuits::aio::Househol
         extra_households: extra,
         linkage: LinkageMode::Aligned,
         count_to_all: false,
+        padding: None,
     }
 }
 
@@ -101,7 +102,7 @@ fn peers_running_different_jobs_abort() {
     let prepared = prepare(&setup(tmp.path(), 50, Vec::new())).unwrap();
     // A second, equally approved job with another tolerance.
     let federation = Federation::load(&prepared.federation).unwrap();
-    let params = JobParams { rules: DEFAULT_RULES.into(), tolerance_bp: 500, home_rule: HomeRule::Loan, count_to_all: false, linkage: LinkageMode::Aligned, households: Some(50) };
+    let params = JobParams { rules: DEFAULT_RULES.into(), tolerance_bp: 500, home_rule: HomeRule::Loan, count_to_all: false, linkage: LinkageMode::Aligned, households: Some(50), padding: None };
     let other = Job::new(&federation, &params).unwrap();
     let other_path = prepared.dir.join("other-job.toml");
     let bytes = other.to_toml().into_bytes();
@@ -257,4 +258,29 @@ fn count_to_all_opens_the_number_of_flagged_households_to_every_party_in_both_mo
         let report = samen_node::run::demo::audit(&prepared).unwrap();
         assert!(report.passed(), "{linkage:?}:\n{}", samen_node::audit::report_text::render(&report));
     }
+}
+
+#[test]
+fn padding_blurs_the_disclosed_table_sizes_and_changes_no_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = setup(tmp.path(), 300, Vec::new());
+    s.linkage = LinkageMode::Linked;
+    s.count_to_all = true;
+    s.padding = Some([17, 40, 25]);
+    let prepared = prepare(&s).unwrap();
+    let exits = launch(&Launch::with_binary(samen(), &prepared, Duration::from_secs(300))).unwrap();
+    for e in &exits.exits {
+        assert!(e.success, "node {} failed:\n{}", e.party, e.log);
+    }
+    // Dummy rows change no flag and no count ...
+    let expected = expected_candidates(&prepared, &s).unwrap();
+    assert_eq!(check_candidates(&prepared, &expected).unwrap(), expected.len());
+    for e in &exits.exits {
+        assert_eq!(e.summary.as_ref().unwrap().flag_count, Some(expected.len() as u64));
+    }
+    // ... and the disclosed SVB table size includes them.
+    let report = samen_node::run::demo::audit(&prepared).unwrap();
+    assert!(report.passed(), "{}", samen_node::audit::report_text::render(&report));
+    let text = samen_node::audit::report_text::render(&report);
+    assert!(text.contains("SVB households (with padding) = 317"), "{text}");
 }

@@ -59,6 +59,7 @@ fn params() -> JobParams {
         count_to_all: true,
         linkage: LinkageMode::Aligned,
         households: Some(1000),
+        padding: None,
     }
 }
 

@@ -46,6 +46,7 @@ pub fn run(args: BenchArgs) -> CliResult {
         dir: args.dir.unwrap_or_else(|| fresh_dir("samen-bench")),
         extra_households: Vec::new(),
         count_to_all: false,
+        padding: None,
         linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
     };
     eprintln!("samen bench: {} households, {} mode, folder {}", setup.households, if args.aligned { "aligned" } else { "linked" }, setup.dir.display());

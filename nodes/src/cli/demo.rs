@@ -51,6 +51,7 @@ pub fn run(args: DemoArgs) -> CliResult {
         dir: args.dir.unwrap_or_else(|| fresh_dir("samen-demo")),
         extra_households: Vec::new(),
         count_to_all: false,
+        padding: None,
         linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
     };
     println!("samen demo: {} synthetic households, rules {}, folder {}", setup.households, setup.rules, setup.dir.display());

@@ -63,6 +63,10 @@ pub struct NewArgs {
     /// Aligned mode: require exactly this many households in every file.
     #[arg(long)]
     pub households: Option<u64>,
+    /// Linked mode: dummy rows each party adds before linkage, `SVB,UWV,BD` (e.g.
+    /// `1000,20000,20000`), to blur the table sizes the linkage discloses.
+    #[arg(long, value_parser = parse_padding)]
+    pub padding: Option<[u64; 3]>,
     /// Where to write the job file (must not exist).
     #[arg(long, default_value = "job.toml")]
     pub out: PathBuf,
@@ -115,6 +119,7 @@ fn new(args: NewArgs) -> CliResult {
             LinkageArg::Linked => LinkageMode::Linked,
         },
         households: args.households,
+        padding: args.padding,
     };
     let job = Job::new(&federation, &params)?;
     let text = job.to_toml();
@@ -189,4 +194,17 @@ fn approve(
     );
     println!("Wrote {}.", out.display());
     Ok(())
+}
+
+/// Parses `--padding SVB,UWV,BD`.
+fn parse_padding(s: &str) -> Result<[u64; 3], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() != 3 {
+        return Err("give three numbers, SVB,UWV,BD (e.g. 1000,20000,20000)".into());
+    }
+    let mut out = [0u64; 3];
+    for (o, p) in out.iter_mut().zip(&parts) {
+        *o = p.parse().map_err(|_| format!("`{p}` is not a number of rows"))?;
+    }
+    Ok(out)
 }

@@ -109,10 +109,22 @@ pub(super) fn describe(job: &Job, job_bytes: &[u8]) -> String {
                 );
             }
         }
-        LinkageMode::Linked => line(
-            &mut out,
-            "  Rows are matched by BSN inside the computation.".into(),
-        ),
+        LinkageMode::Linked => {
+            line(
+                &mut out,
+                "  Rows are matched by BSN inside the computation.".into(),
+            );
+            match job.linkage.padding {
+                Some([s, u, b]) => line(
+                    &mut out,
+                    format!("  Dummy rows added before linkage (blur the disclosed table sizes): SVB {s}, UWV {u}, Belastingdienst {b}."),
+                ),
+                None => line(
+                    &mut out,
+                    "  No dummy rows: the exact table sizes are disclosed to all three parties.".into(),
+                ),
+            }
+        }
     }
     line(&mut out, String::new());
 

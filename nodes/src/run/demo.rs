@@ -55,6 +55,8 @@ pub struct LocalSetup {
     pub linkage: LinkageMode,
     /// Whether the job opens the number of flagged households to all three parties.
     pub count_to_all: bool,
+    /// Linked mode: dummy rows per party (`[svb, uwv, bd]`).
+    pub padding: Option<[u64; 3]>,
 }
 
 /// The files of a prepared local federation.
@@ -146,6 +148,7 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         tolerance_bp: setup.tolerance_bp,
         home_rule: setup.home_rule,
         count_to_all: setup.count_to_all,
+        padding: setup.padding,
         linkage: setup.linkage,
         // the aligned mode fixes the row count; in the linked mode the SVB's table sets it
         households: (setup.linkage == LinkageMode::Aligned).then_some(households.len() as u64),

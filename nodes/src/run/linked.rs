@@ -100,7 +100,7 @@ pub fn linkage_spec(job: &Job, circuit: &LinkedCircuit) -> LinkageSpec {
     LinkageSpec {
         job_id: job.job_id.0.to_vec(),
         fields,
-        padding: [0; 3],
+        padding: job.linkage.padding.map_or([0; 3], |p| p.map(|n| n as usize)),
     }
 }
 
