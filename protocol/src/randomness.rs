@@ -90,6 +90,21 @@ impl PrfStream {
         self.words_drawn += out.len() as u64;
     }
 
+    /// XORs the next `out.len()` words of the stream into `out` in place (the same words
+    /// [`PrfStream::fill`] would draw), without a separate buffer for the keystream.
+    pub fn fill_xor(&mut self, out: &mut [u64]) {
+        #[cfg(not(target_endian = "little"))]
+        for w in out.iter_mut() {
+            *w = w.to_le();
+        }
+        self.cipher.apply_keystream(bytemuck::cast_slice_mut::<u64, u8>(out));
+        #[cfg(not(target_endian = "little"))]
+        for w in out.iter_mut() {
+            *w = u64::from_le(*w);
+        }
+        self.words_drawn += out.len() as u64;
+    }
+
     /// The next `n` words.
     pub fn words(&mut self, n: usize) -> Vec<u64> {
         let mut v = vec![0u64; n];
@@ -161,6 +176,14 @@ impl CorrelatedRandomness {
             *x ^= *y;
         }
         a
+    }
+
+    /// XORs `out.len()` words of an XOR three-out-of-three sharing of zero into `out` in
+    /// place: the same words, drawn from the same streams, as
+    /// [`CorrelatedRandomness::zero_shares_xor`]`(out.len())`.
+    pub fn zero_shares_xor_into(&mut self, out: &mut [u64]) {
+        self.with_prev.fill_xor(out);
+        self.with_next.fill_xor(out);
     }
 
     /// Components `(r_i, r_{i+1})` of a replicated sharing of `n` uniformly random words
@@ -245,6 +268,28 @@ mod tests {
             assert_eq!(x[0][j] ^ x[1][j] ^ x[2][j], 0);
         }
         assert!(a[0].iter().any(|&v| v != 0));
+    }
+
+    #[test]
+    fn in_place_draws_equal_the_allocating_ones() {
+        let ks = keys();
+        for n in [0usize, 1, 2, 3, 7, 1000] {
+            let mut a = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
+            let mut b = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
+            let base: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+            // Two draws so that the second starts mid-block.
+            let z = a.zero_shares_xor(n);
+            let z2 = a.zero_shares_xor(n + 1);
+            let mut out = base.clone();
+            b.zero_shares_xor_into(&mut out);
+            let mut out2 = vec![u64::MAX; n + 1];
+            b.zero_shares_xor_into(&mut out2);
+            let want: Vec<u64> = base.iter().zip(&z).map(|(x, y)| x ^ y).collect();
+            assert_eq!(out, want);
+            assert_eq!(out2, z2.iter().map(|y| !y).collect::<Vec<_>>());
+            assert_eq!(a.with_prev.words_drawn(), b.with_prev.words_drawn());
+            assert_eq!(a.with_next.words_drawn(), b.with_next.words_drawn());
+        }
     }
 
     #[test]

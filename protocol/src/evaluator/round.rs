@@ -439,15 +439,17 @@ fn exchange_requests(
         })
         .sum();
     if and_total > 0 {
-        let alpha = ctx.randomness().zero_shares_xor(and_total);
         for (k, r) in requests.iter_mut().enumerate() {
             if let Some(Request::And(z)) = r {
                 let at = to_prev.len();
                 plans[k] = Some(Plan::And { at, len: z.len() });
-                to_prev.extend(z.iter().zip(&alpha[at..at + z.len()]).map(|(z, a)| z ^ a));
+                to_prev.extend_from_slice(z);
                 *r = None;
             }
         }
+        // The zero sharing XORed straight onto the products (no separate buffer).
+        ctx.randomness()
+            .zero_shares_xor_into(&mut to_prev[..and_total]);
     }
     let mul_total: usize = requests
         .iter()
