@@ -20,13 +20,20 @@ use std::process::ExitCode;
 fn run(args: &[String]) -> Result<(), String> {
     let first = args.first().map(String::as_str).unwrap_or("aio");
     if first == "aio" {
-        let rules_name = args.get(1).map(String::as_str).unwrap_or(aio::DEFAULT_RULES);
+        let rules_name = args
+            .get(1)
+            .map(String::as_str)
+            .unwrap_or(aio::DEFAULT_RULES);
         let home_rule = match args.get(2).map(String::as_str).unwrap_or("loan") {
             "loan" => HomeRule::Loan,
             "count" => HomeRule::Count,
             other => return Err(format!("home rule `{other}` is not `loan` or `count`")),
         };
-        let tolerance: u64 = args.get(3).map(|t| t.parse().map_err(|e| format!("tolerance: {e}"))).transpose()?.unwrap_or(0);
+        let tolerance: u64 = args
+            .get(3)
+            .map(|t| t.parse().map_err(|e| format!("tolerance: {e}")))
+            .transpose()?
+            .unwrap_or(0);
         print!("{}", report::aio_report(rules_name, home_rule, tolerance)?);
     } else {
         let text = std::fs::read_to_string(first).map_err(|e| format!("{first}: {e}"))?;

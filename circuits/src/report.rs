@@ -53,24 +53,41 @@ pub fn versions_table(versions: &[(&str, Circuit)]) -> String {
 }
 
 /// The report of the AIO screening circuit for a rules file and policy.
-pub fn aio_report(rules_name: &str, home_rule: HomeRule, tolerance_bp: u64) -> Result<String, String> {
+pub fn aio_report(
+    rules_name: &str,
+    home_rule: HomeRule,
+    tolerance_bp: u64,
+) -> Result<String, String> {
     let rules = AioRules::by_name(rules_name).map_err(|e| e.to_string())?;
     let policy = Policy::new(tolerance_bp, home_rule).map_err(|e| e.to_string())?;
     let built = aio::circuit::build(&rules, &policy).map_err(|e| e.to_string())?;
     let naive = passes::all_secret(&built).map_err(|e| e.to_string())?;
     let optimised = passes::optimize(&built).map_err(|e| e.to_string())?;
     let mut out = format!("AIO screening circuit, rules {rules_name}, home rule {home_rule}, tolerance {tolerance_bp} bp; per household\n\n");
-    out.push_str(&versions_table(&[("naive (all secret)", naive), ("as built", built), ("optimised", optimised)]));
+    out.push_str(&versions_table(&[
+        ("naive (all secret)", naive),
+        ("as built", built),
+        ("optimised", optimised),
+    ]));
     Ok(out)
 }
 
 /// The report of a Bristol Fashion circuit given as text (`name` labels it).
 pub fn bristol_report(name: &str, text: &str) -> Result<String, String> {
-    let imported = bristol::import(text, name, &ImportOptions::default()).map_err(|e| format!("{name}: {e}"))?;
-    let owned = ImportOptions { share_inputs: false, ..ImportOptions::default() };
-    let local = passes::optimize(&bristol::import(text, name, &owned).map_err(|e| format!("{name}: {e}"))?).map_err(|e| e.to_string())?;
+    let imported = bristol::import(text, name, &ImportOptions::default())
+        .map_err(|e| format!("{name}: {e}"))?;
+    let owned = ImportOptions {
+        share_inputs: false,
+        ..ImportOptions::default()
+    };
+    let local =
+        passes::optimize(&bristol::import(text, name, &owned).map_err(|e| format!("{name}: {e}"))?)
+            .map_err(|e| e.to_string())?;
     let mut out = format!("{name}: Bristol Fashion, per row\n\n");
-    out.push_str(&versions_table(&[("as imported (all secret)", imported), ("owners local, optimised", local)]));
+    out.push_str(&versions_table(&[
+        ("as imported (all secret)", imported),
+        ("owners local, optimised", local),
+    ]));
     Ok(out)
 }
 
@@ -81,7 +98,11 @@ mod tests {
     #[test]
     fn aio_report_shows_the_three_versions_and_a_hash() {
         let r = aio_report(aio::DEFAULT_RULES, HomeRule::Loan, 0).unwrap();
-        assert!(r.contains("naive (all secret)") && r.contains("as built") && r.contains("optimised: hash "));
+        assert!(
+            r.contains("naive (all secret)")
+                && r.contains("as built")
+                && r.contains("optimised: hash ")
+        );
         assert!(aio_report("no-such-rules", HomeRule::Loan, 0).is_err());
     }
 

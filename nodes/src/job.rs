@@ -411,10 +411,16 @@ impl Job {
         }
         if let Some(padding) = self.linkage.padding {
             if self.linkage.mode != LinkageMode::Linked {
-                return Err(invalid("linkage.padding", "is only for the linked mode".into()));
+                return Err(invalid(
+                    "linkage.padding",
+                    "is only for the linked mode".into(),
+                ));
             }
             if padding.iter().any(|&p| p > MAX_PADDING_ROWS) {
-                return Err(invalid("linkage.padding", format!("at most {MAX_PADDING_ROWS} dummy rows per party")));
+                return Err(invalid(
+                    "linkage.padding",
+                    format!("at most {MAX_PADDING_ROWS} dummy rows per party"),
+                ));
             }
         }
         if self.linkage.households.is_some() && self.linkage.mode != LinkageMode::Aligned {

@@ -237,7 +237,8 @@ fn an_abort_reaches_both_peers_as_peer_aborted() {
             Err(ChannelError::PeerAborted { peer, reason }) => {
                 assert!(reason.contains(REASON), "{reason}");
                 assert!(
-                    *peer == PartyId::UWV || (*peer == PartyId::BELASTINGDIENST && reason.contains("P1 (UWV)")),
+                    *peer == PartyId::UWV
+                        || (*peer == PartyId::BELASTINGDIENST && reason.contains("P1 (UWV)")),
                     "{peer}: {reason}"
                 );
             }

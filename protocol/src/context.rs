@@ -15,7 +15,9 @@
 use std::collections::BTreeMap;
 
 use crate::channel::Channel;
-use crate::randomness::{combine_common, sample_contribution, CorrelatedRandomness, PartyKeys, PrfKey};
+use crate::randomness::{
+    combine_common, sample_contribution, CorrelatedRandomness, PartyKeys, PrfKey,
+};
 use crate::wire::{decode_words, encode_words};
 use crate::{PartyId, ProtocolError};
 
@@ -166,7 +168,11 @@ impl Context {
         channel: Box<dyn Channel>,
         observer: Option<Box<dyn MessageObserver>>,
     ) -> Result<Context, ProtocolError> {
-        let placeholder = PartyKeys { with_prev: PrfKey::random(), with_next: PrfKey::random(), common: PrfKey::random() };
+        let placeholder = PartyKeys {
+            with_prev: PrfKey::random(),
+            with_next: PrfKey::random(),
+            common: PrfKey::random(),
+        };
         let mut ctx = Context {
             party,
             mode,
@@ -191,10 +197,16 @@ impl Context {
         let from_next = got.from_next.unwrap_or_default();
         let from_prev = got.from_prev.unwrap_or_default();
         if from_next.len() != 32 {
-            return Err(ProtocolError::MalformedMessage { from: party.next(), reason: "key set-up message must be 32 bytes".into() });
+            return Err(ProtocolError::MalformedMessage {
+                from: party.next(),
+                reason: "key set-up message must be 32 bytes".into(),
+            });
         }
         if from_prev.len() != 16 {
-            return Err(ProtocolError::MalformedMessage { from: party.prev(), reason: "key set-up message must be 16 bytes".into() });
+            return Err(ProtocolError::MalformedMessage {
+                from: party.prev(),
+                reason: "key set-up message must be 16 bytes".into(),
+            });
         }
         let next_key: [u8; 16] = from_next[..16].try_into().expect("length checked");
         let next_part: [u8; 16] = from_next[16..].try_into().expect("length checked");
@@ -284,11 +296,17 @@ impl Context {
             (Some(b), Some(n)) => Some(decode_words(self.party.prev(), &b, n)?),
             _ => None,
         };
-        Ok(Delivered { from_next, from_prev })
+        Ok(Delivered {
+            from_next,
+            from_prev,
+        })
     }
 
     /// One communication round of raw bytes. Length checks are the caller's.
-    pub fn exchange_bytes(&mut self, round: BytesRound) -> Result<Delivered<Vec<u8>>, ProtocolError> {
+    pub fn exchange_bytes(
+        &mut self,
+        round: BytesRound,
+    ) -> Result<Delivered<Vec<u8>>, ProtocolError> {
         let (next, prev) = (self.party.next(), self.party.prev());
         self.count_round();
         if let Some(m) = round.to_next {
@@ -297,15 +315,30 @@ impl Context {
         if let Some(m) = round.to_prev {
             self.send(prev, m)?;
         }
-        let from_next = if round.from_next { Some(self.recv(next)?) } else { None };
-        let from_prev = if round.from_prev { Some(self.recv(prev)?) } else { None };
-        Ok(Delivered { from_next, from_prev })
+        let from_next = if round.from_next {
+            Some(self.recv(next)?)
+        } else {
+            None
+        };
+        let from_prev = if round.from_prev {
+            Some(self.recv(prev)?)
+        } else {
+            None
+        };
+        Ok(Delivered {
+            from_next,
+            from_prev,
+        })
     }
 
     /// The multiplication pattern (Araki et al. 2016): send `words` to the previous party
     /// and receive as many from the next. One round.
     pub fn send_prev_recv_next(&mut self, words: &[u64]) -> Result<Vec<u64>, ProtocolError> {
-        let got = self.exchange(Round { to_prev: Some(words), from_next: Some(words.len()), ..Round::default() })?;
+        let got = self.exchange(Round {
+            to_prev: Some(words),
+            from_next: Some(words.len()),
+            ..Round::default()
+        })?;
         Ok(got.from_next.unwrap_or_default())
     }
 
@@ -327,7 +360,13 @@ impl Context {
         let len = message.len() as u64;
         let sequence = self.next_sequence(to, true);
         if let Some(o) = self.observer.as_mut() {
-            o.on_message(&MessageRecord { direction: Direction::Sent, peer: to, phase: &self.phase, sequence, payload: &message });
+            o.on_message(&MessageRecord {
+                direction: Direction::Sent,
+                peer: to,
+                phase: &self.phase,
+                sequence,
+                payload: &message,
+            });
         }
         self.channel.send(to, message)?;
         self.total.bytes_sent[to.index()] += len;
@@ -344,7 +383,13 @@ impl Context {
         let len = message.len() as u64;
         let sequence = self.next_sequence(from, false);
         if let Some(o) = self.observer.as_mut() {
-            o.on_message(&MessageRecord { direction: Direction::Received, peer: from, phase: &self.phase, sequence, payload: &message });
+            o.on_message(&MessageRecord {
+                direction: Direction::Received,
+                peer: from,
+                phase: &self.phase,
+                sequence,
+                payload: &message,
+            });
         }
         self.total.bytes_received[from.index()] += len;
         self.total.messages_received += 1;

@@ -41,23 +41,44 @@ impl MemoryChannel {
         }
         let mut ends = Vec::new();
         for (i, (s, r)) in senders.into_iter().zip(receivers).enumerate() {
-            ends.push(MemoryChannel { party: PartyId::ALL[i], senders: s, receivers: r });
+            ends.push(MemoryChannel {
+                party: PartyId::ALL[i],
+                senders: s,
+                receivers: r,
+            });
         }
-        ends.try_into().unwrap_or_else(|_| unreachable!("three endpoints"))
+        ends.try_into()
+            .unwrap_or_else(|_| unreachable!("three endpoints"))
     }
 }
 
 impl Channel for MemoryChannel {
     fn send(&mut self, to: PartyId, message: Vec<u8>) -> Result<(), ChannelError> {
-        let s = self.senders[to.index()].as_ref().ok_or(ChannelError::Transport { peer: to, reason: "no channel to self".into() })?;
-        s.send(message).map_err(|_| ChannelError::Closed { peer: to, reason: "in-memory peer dropped".into() })
+        let s = self.senders[to.index()]
+            .as_ref()
+            .ok_or(ChannelError::Transport {
+                peer: to,
+                reason: "no channel to self".into(),
+            })?;
+        s.send(message).map_err(|_| ChannelError::Closed {
+            peer: to,
+            reason: "in-memory peer dropped".into(),
+        })
     }
 
     fn recv(&mut self, from: PartyId) -> Result<Vec<u8>, ChannelError> {
-        let r = self.receivers[from.index()].as_ref().ok_or(ChannelError::Transport { peer: from, reason: "no channel from self".into() })?;
+        let r = self.receivers[from.index()]
+            .as_ref()
+            .ok_or(ChannelError::Transport {
+                peer: from,
+                reason: "no channel from self".into(),
+            })?;
         r.recv_timeout(RECV_TIMEOUT).map_err(|e| match e {
             RecvTimeoutError::Timeout => ChannelError::Timeout { peer: from },
-            RecvTimeoutError::Disconnected => ChannelError::Closed { peer: from, reason: "in-memory peer dropped".into() },
+            RecvTimeoutError::Disconnected => ChannelError::Closed {
+                peer: from,
+                reason: "in-memory peer dropped".into(),
+            },
         })
     }
 }
@@ -99,7 +120,11 @@ where
 }
 
 /// The general form: a security mode, an optional observer per party, a fallible closure.
-pub fn run_three_with<F, O, R>(mode: SecurityMode, observer: O, f: F) -> Result<[PartyRun<R>; 3], ProtocolError>
+pub fn run_three_with<F, O, R>(
+    mode: SecurityMode,
+    observer: O,
+    f: F,
+) -> Result<[PartyRun<R>; 3], ProtocolError>
 where
     F: Fn(&mut Context) -> Result<R, ProtocolError> + Sync,
     O: Fn(PartyId) -> Option<Box<dyn MessageObserver>> + Sync,
@@ -117,17 +142,26 @@ where
                     let party = PartyId::ALL[i];
                     let mut ctx = Context::start(party, mode, Box::new(end), observer(party))?;
                     let output = f(&mut ctx)?;
-                    Ok(PartyRun { output, stats: ctx.stats().clone(), phases: ctx.phase_stats().to_vec() })
+                    Ok(PartyRun {
+                        output,
+                        stats: ctx.stats().clone(),
+                        phases: ctx.phase_stats().to_vec(),
+                    })
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
     let mut out = Vec::with_capacity(3);
     for r in results {
         out.push(r?);
     }
-    Ok(out.try_into().unwrap_or_else(|_| unreachable!("three parties")))
+    Ok(out
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("three parties")))
 }
 
 #[cfg(test)]

@@ -76,13 +76,17 @@ pub struct PrfStream {
 impl PrfStream {
     /// The stream of `key`, starting at counter 0.
     pub fn new(key: &PrfKey) -> PrfStream {
-        PrfStream { cipher: Aes128Ctr::new(&key.0.into(), &[0u8; 16].into()), words_drawn: 0 }
+        PrfStream {
+            cipher: Aes128Ctr::new(&key.0.into(), &[0u8; 16].into()),
+            words_drawn: 0,
+        }
     }
 
     /// Overwrites `out` with the next `out.len()` words of the stream.
     pub fn fill(&mut self, out: &mut [u64]) {
         out.fill(0);
-        self.cipher.apply_keystream(bytemuck::cast_slice_mut::<u64, u8>(out));
+        self.cipher
+            .apply_keystream(bytemuck::cast_slice_mut::<u64, u8>(out));
         #[cfg(not(target_endian = "little"))]
         for w in out.iter_mut() {
             *w = u64::from_le(*w);
@@ -97,7 +101,8 @@ impl PrfStream {
         for w in out.iter_mut() {
             *w = w.to_le();
         }
-        self.cipher.apply_keystream(bytemuck::cast_slice_mut::<u64, u8>(out));
+        self.cipher
+            .apply_keystream(bytemuck::cast_slice_mut::<u64, u8>(out));
         #[cfg(not(target_endian = "little"))]
         for w in out.iter_mut() {
             *w = u64::from_le(*w);
@@ -260,7 +265,10 @@ mod tests {
     #[test]
     fn zero_shares_sum_to_zero_and_are_not_zero() {
         let ks = keys();
-        let mut r: Vec<_> = PartyId::ALL.iter().map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()])).collect();
+        let mut r: Vec<_> = PartyId::ALL
+            .iter()
+            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()]))
+            .collect();
         let a: Vec<Vec<u64>> = r.iter_mut().map(|c| c.zero_shares(1000)).collect();
         let x: Vec<Vec<u64>> = r.iter_mut().map(|c| c.zero_shares_xor(1000)).collect();
         for j in 0..1000 {
@@ -276,7 +284,9 @@ mod tests {
         for n in [0usize, 1, 2, 3, 7, 1000] {
             let mut a = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
             let mut b = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
-            let base: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+            let base: Vec<u64> = (0..n as u64)
+                .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                .collect();
             // Two draws so that the second starts mid-block.
             let z = a.zero_shares_xor(n);
             let z2 = a.zero_shares_xor(n + 1);
@@ -295,7 +305,10 @@ mod tests {
     #[test]
     fn replicated_random_and_pair_random_agree() {
         let ks = keys();
-        let mut r: Vec<_> = PartyId::ALL.iter().map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()])).collect();
+        let mut r: Vec<_> = PartyId::ALL
+            .iter()
+            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()]))
+            .collect();
         let s: Vec<_> = r.iter_mut().map(|c| c.random_replicated(10)).collect();
         for i in 0..3 {
             // party i's second component is party i+1's first

@@ -32,7 +32,10 @@ impl ReplicatedWords {
     /// Components of length `len`, all zero (a sharing of zero, or of a constant after
     /// [`ArithColumn::add_public`]-style adjustment).
     pub fn zeros(len: usize) -> ReplicatedWords {
-        ReplicatedWords { own: vec![0; len], next: vec![0; len] }
+        ReplicatedWords {
+            own: vec![0; len],
+            next: vec![0; len],
+        }
     }
 
     /// Number of words in each component.
@@ -113,13 +116,20 @@ impl ReplicatedWords {
     /// # Panics
     /// If the lengths differ (a programming error).
     pub fn new(own: Vec<u64>, next: Vec<u64>) -> ReplicatedWords {
-        assert_eq!(own.len(), next.len(), "replicated components must have equal length");
+        assert_eq!(
+            own.len(),
+            next.len(),
+            "replicated components must have equal length"
+        );
         ReplicatedWords { own, next }
     }
 
     /// The words `range` of both components.
     pub fn slice(&self, range: std::ops::Range<usize>) -> ReplicatedWords {
-        ReplicatedWords { own: self.own[range.clone()].to_vec(), next: self.next[range].to_vec() }
+        ReplicatedWords {
+            own: self.own[range.clone()].to_vec(),
+            next: self.next[range].to_vec(),
+        }
     }
 
     /// Appends `other`'s words to both components.
@@ -144,7 +154,9 @@ impl ArithColumn {
             2 => (zeros, values.to_vec()),
             _ => (zeros.clone(), zeros),
         };
-        ArithColumn { shares: ReplicatedWords { own, next } }
+        ArithColumn {
+            shares: ReplicatedWords { own, next },
+        }
     }
 
     /// `x + c` for a public constant `c` in every row: component 0 changes (local; see
@@ -168,11 +180,17 @@ impl ArithColumn {
     /// # Panics
     /// If the row counts do not add up to [`ArithColumn::rows`].
     pub fn split(&self, rows: &[usize]) -> Vec<ArithColumn> {
-        assert_eq!(rows.iter().sum::<usize>(), self.rows(), "split row counts must add up");
+        assert_eq!(
+            rows.iter().sum::<usize>(),
+            self.rows(),
+            "split row counts must add up"
+        );
         let mut at = 0;
         rows.iter()
             .map(|&n| {
-                let c = ArithColumn { shares: self.shares.slice(at..at + n) };
+                let c = ArithColumn {
+                    shares: self.shares.slice(at..at + n),
+                };
                 at += n;
                 c
             })
@@ -183,9 +201,15 @@ impl ArithColumn {
 impl BitSlicedColumn {
     /// A column from its components, checking the layout: `width` in 1..=64, `width *
     /// words_per_bit(rows)` words per component, padding bits zero.
-    pub fn new(width: u32, rows: usize, shares: ReplicatedWords) -> Result<BitSlicedColumn, crate::ProtocolError> {
+    pub fn new(
+        width: u32,
+        rows: usize,
+        shares: ReplicatedWords,
+    ) -> Result<BitSlicedColumn, crate::ProtocolError> {
         if !(1..=64).contains(&width) {
-            return Err(crate::ProtocolError::InvalidOperands(format!("bit width {width} is not in 1..=64")));
+            return Err(crate::ProtocolError::InvalidOperands(format!(
+                "bit width {width} is not in 1..=64"
+            )));
         }
         let w = words_per_bit(rows);
         if shares.own.len() != width as usize * w || shares.next.len() != shares.own.len() {
@@ -194,13 +218,19 @@ impl BitSlicedColumn {
                 width as usize * w
             )));
         }
-        let col = BitSlicedColumn { width, rows, shares };
+        let col = BitSlicedColumn {
+            width,
+            rows,
+            shares,
+        };
         if w > 0 {
             let m = !last_word_mask(rows);
             for b in 0..width as usize {
                 let i = b * w + w - 1;
                 if col.shares.own[i] & m != 0 || col.shares.next[i] & m != 0 {
-                    return Err(crate::ProtocolError::InvalidOperands("padding bits of a bit-sliced column must be zero".into()));
+                    return Err(crate::ProtocolError::InvalidOperands(
+                        "padding bits of a bit-sliced column must be zero".into(),
+                    ));
                 }
             }
         }
@@ -232,7 +262,11 @@ impl BitSlicedColumn {
             2 => (zeros, plain),
             _ => (zeros.clone(), zeros),
         };
-        BitSlicedColumn { width, rows, shares: ReplicatedWords { own, next } }
+        BitSlicedColumn {
+            width,
+            rows,
+            shares: ReplicatedWords { own, next },
+        }
     }
 
     /// Mask of the valid bits in the last word of each bit position.
@@ -247,7 +281,14 @@ impl BitSlicedColumn {
     pub fn bit_column(&self, bit: u32) -> BitSlicedColumn {
         assert!(bit < self.width, "bit position out of range");
         let (o, n) = self.bit(bit);
-        BitSlicedColumn { width: 1, rows: self.rows, shares: ReplicatedWords { own: o.to_vec(), next: n.to_vec() } }
+        BitSlicedColumn {
+            width: 1,
+            rows: self.rows,
+            shares: ReplicatedWords {
+                own: o.to_vec(),
+                next: n.to_vec(),
+            },
+        }
     }
 
     /// The rows of several columns of one width one after another (to run one operation on
@@ -255,7 +296,9 @@ impl BitSlicedColumn {
     pub fn concat(columns: &[&BitSlicedColumn]) -> Result<BitSlicedColumn, crate::ProtocolError> {
         let width = columns.first().map_or(1, |c| c.width);
         if columns.iter().any(|c| c.width != width) {
-            return Err(crate::ProtocolError::InvalidOperands("concatenated bit-sliced columns must have one width".into()));
+            return Err(crate::ProtocolError::InvalidOperands(
+                "concatenated bit-sliced columns must have one width".into(),
+            ));
         }
         let rows: usize = columns.iter().map(|c| c.rows).sum();
         let w = words_per_bit(rows);
@@ -271,7 +314,11 @@ impl BitSlicedColumn {
                 at += c.rows;
             }
         }
-        Ok(BitSlicedColumn { width, rows, shares: ReplicatedWords { own, next } })
+        Ok(BitSlicedColumn {
+            width,
+            rows,
+            shares: ReplicatedWords { own, next },
+        })
     }
 
     /// Splits the rows into consecutive columns of `rows[k]` rows each. Local.
@@ -279,7 +326,11 @@ impl BitSlicedColumn {
     /// # Panics
     /// If the row counts do not add up to [`BitSlicedColumn::rows`].
     pub fn split(&self, rows: &[usize]) -> Vec<BitSlicedColumn> {
-        assert_eq!(rows.iter().sum::<usize>(), self.rows, "split row counts must add up");
+        assert_eq!(
+            rows.iter().sum::<usize>(),
+            self.rows,
+            "split row counts must add up"
+        );
         let mut at = 0;
         rows.iter()
             .map(|&n| {
@@ -293,7 +344,11 @@ impl BitSlicedColumn {
                     extract_bits(&mut next[dst], x, at, n);
                 }
                 at += n;
-                BitSlicedColumn { width: self.width, rows: n, shares: ReplicatedWords { own, next } }
+                BitSlicedColumn {
+                    width: self.width,
+                    rows: n,
+                    shares: ReplicatedWords { own, next },
+                }
             })
             .collect()
     }
@@ -308,7 +363,11 @@ fn copy_bits(dst: &mut [u64], at: usize, src: &[u64], len: usize) {
     let (word, shift) = (at / 64, at % 64);
     let full = len.div_ceil(64);
     for (k, &s) in src[..full].iter().enumerate() {
-        let s = if k == full - 1 { s & last_word_mask(len) } else { s };
+        let s = if k == full - 1 {
+            s & last_word_mask(len)
+        } else {
+            s
+        };
         dst[word + k] |= s << shift;
         if shift != 0 && word + k + 1 < dst.len() {
             dst[word + k + 1] |= s >> (64 - shift);
@@ -321,7 +380,11 @@ fn extract_bits(dst: &mut [u64], src: &[u64], at: usize, len: usize) {
     let (word, shift) = (at / 64, at % 64);
     for (k, d) in dst.iter_mut().enumerate() {
         let lo = src.get(word + k).copied().unwrap_or(0) >> shift;
-        let hi = if shift != 0 { src.get(word + k + 1).copied().unwrap_or(0) << (64 - shift) } else { 0 };
+        let hi = if shift != 0 {
+            src.get(word + k + 1).copied().unwrap_or(0) << (64 - shift)
+        } else {
+            0
+        };
         *d = lo | hi;
     }
     if let Some(last) = dst.last_mut() {

@@ -18,11 +18,20 @@ pub fn encode_words(words: &[u64]) -> Vec<u8> {
 }
 
 /// Decodes exactly `expected` little-endian words received from `from`.
-pub fn decode_words(from: PartyId, bytes: &[u8], expected: usize) -> Result<Vec<u64>, ProtocolError> {
+pub fn decode_words(
+    from: PartyId,
+    bytes: &[u8],
+    expected: usize,
+) -> Result<Vec<u64>, ProtocolError> {
     if bytes.len() != expected.saturating_mul(8) {
         return Err(ProtocolError::MalformedMessage {
             from,
-            reason: format!("expected {} words ({} bytes), got {} bytes", expected, expected.saturating_mul(8), bytes.len()),
+            reason: format!(
+                "expected {} words ({} bytes), got {} bytes",
+                expected,
+                expected.saturating_mul(8),
+                bytes.len()
+            ),
         });
     }
     Ok(bytes

@@ -262,7 +262,9 @@ fn comparison_cost_targets_from_the_counters() {
 #[test]
 fn bitsliced_comparison_rounds() {
     let n = 200usize;
-    let x: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+    let x: Vec<u64> = (0..n as u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .collect();
     let runs = samen_protocol::harness::try_run_three(|ctx| {
         let o = PartyId::BELASTINGDIENST;
         let a = input::input_bool(ctx, o, at(ctx, o, &x).as_deref(), n, 64)?;

@@ -123,9 +123,16 @@ fn run_replay(args: ReplayArgs) -> CliResult {
         transcript: args.transcript,
         evidence: args.evidence,
     };
-    let report = crate::run::replay::replay_party(&opts).map_err(|message| CliError { message, code: 2 })?;
-    let who = report.party.map(|p| p.to_string()).unwrap_or_else(|| "the party".into());
-    println!("replay of {who}: {} sent messages recomputed and compared", report.compared);
+    let report =
+        crate::run::replay::replay_party(&opts).map_err(|message| CliError { message, code: 2 })?;
+    let who = report
+        .party
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "the party".into());
+    println!(
+        "replay of {who}: {} sent messages recomputed and compared",
+        report.compared
+    );
     for n in &report.notes {
         println!("  note: {n}");
     }
@@ -136,7 +143,10 @@ fn run_replay(args: ReplayArgs) -> CliResult {
         println!("REPLAY: PASS — every message {who} sent follows from its input, its keys and what it received");
         Ok(())
     } else {
-        Err(CliError::new(format!("REPLAY: FAIL — {} problem(s); see above", report.problems.len())))
+        Err(CliError::new(format!(
+            "REPLAY: FAIL — {} problem(s); see above",
+            report.problems.len()
+        )))
     }
 }
 

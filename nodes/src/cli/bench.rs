@@ -9,7 +9,9 @@ use super::{CliError, CliResult};
 use crate::input::schema::LinkageMode;
 use crate::job::HomeRule;
 use crate::run::bench::BenchReport;
-use crate::run::demo::{check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup};
+use crate::run::demo::{
+    check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup,
+};
 
 /// Arguments of `samen bench`.
 #[derive(Debug, clap::Args)]
@@ -47,22 +49,36 @@ pub fn run(args: BenchArgs) -> CliResult {
         extra_households: Vec::new(),
         count_to_all: false,
         padding: None,
-        linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
+        linkage: if args.aligned {
+            LinkageMode::Aligned
+        } else {
+            LinkageMode::Linked
+        },
     };
-    eprintln!("samen bench: {} households, {} mode, folder {}", setup.households, if args.aligned { "aligned" } else { "linked" }, setup.dir.display());
+    eprintln!(
+        "samen bench: {} households, {} mode, folder {}",
+        setup.households,
+        if args.aligned { "aligned" } else { "linked" },
+        setup.dir.display()
+    );
     let prepared = prepare(&setup).map_err(|e| CliError::new(e.to_string()))?;
-    let run = run_three_processes(&prepared, Duration::from_secs(args.timeout)).map_err(|e| CliError::new(e.to_string()))?;
-    let expected = expected_candidates(&prepared, &setup).map_err(|e| CliError::new(e.to_string()))?;
+    let run = run_three_processes(&prepared, Duration::from_secs(args.timeout))
+        .map_err(|e| CliError::new(e.to_string()))?;
+    let expected =
+        expected_candidates(&prepared, &setup).map_err(|e| CliError::new(e.to_string()))?;
     let matches = check_candidates(&prepared, &expected).is_ok();
     let report = BenchReport::from_run(setup.households as u64, &run, matches);
     print!("{}", report.table());
     let json = serde_json::to_string_pretty(&report).map_err(|e| CliError::new(e.to_string()))?;
     println!("{json}");
     if let Some(path) = args.json {
-        std::fs::write(&path, &json).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        std::fs::write(&path, &json)
+            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     }
     if !matches {
-        return Err(CliError::new("the candidates differ from the plaintext reference"));
+        return Err(CliError::new(
+            "the candidates differ from the plaintext reference",
+        ));
     }
     Ok(())
 }

@@ -43,11 +43,17 @@ pub fn run(command: CircuitCommand) -> CliResult {
 fn stats(args: StatsArgs) -> CliResult {
     let text = match &args.bristol {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
             report::bristol_report(&path.display().to_string(), &text)
         }
         None => {
-            let home_rule = HomeRule::parse(&args.home_rule).ok_or_else(|| CliError::new(format!("home rule `{}` is not `loan` or `count`", args.home_rule)))?;
+            let home_rule = HomeRule::parse(&args.home_rule).ok_or_else(|| {
+                CliError::new(format!(
+                    "home rule `{}` is not `loan` or `count`",
+                    args.home_rule
+                ))
+            })?;
             report::aio_report(&args.rules, home_rule, args.tolerance_bp)
         }
     }

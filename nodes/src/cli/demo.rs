@@ -7,7 +7,9 @@ use std::time::Duration;
 use super::{CliError, CliResult};
 use crate::input::schema::LinkageMode;
 use crate::job::HomeRule;
-use crate::run::demo::{audit, check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup};
+use crate::run::demo::{
+    audit, check_candidates, expected_candidates, prepare, run_three_processes, LocalSetup,
+};
 
 /// Arguments of `samen demo`.
 #[derive(Debug, clap::Args)]
@@ -36,7 +38,10 @@ pub struct DemoArgs {
 
 /// A fresh folder under the temporary directory.
 pub fn fresh_dir(prefix: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     std::env::temp_dir().join(format!("{prefix}-{}-{nanos:09}", std::process::id()))
 }
 
@@ -52,9 +57,18 @@ pub fn run(args: DemoArgs) -> CliResult {
         extra_households: Vec::new(),
         count_to_all: false,
         padding: None,
-        linkage: if args.aligned { LinkageMode::Aligned } else { LinkageMode::Linked },
+        linkage: if args.aligned {
+            LinkageMode::Aligned
+        } else {
+            LinkageMode::Linked
+        },
     };
-    println!("samen demo: {} synthetic households, rules {}, folder {}", setup.households, setup.rules, setup.dir.display());
+    println!(
+        "samen demo: {} synthetic households, rules {}, folder {}",
+        setup.households,
+        setup.rules,
+        setup.dir.display()
+    );
     match setup.linkage {
         LinkageMode::Linked => println!(
             "    mode: private record linkage (UWV and Belastingdienst files in their own order, with {}% extra persons outside the SVB's households)",
@@ -65,20 +79,28 @@ pub fn run(args: DemoArgs) -> CliResult {
     println!("1/5 keys, federation, job and approvals for SVB, UWV and the Belastingdienst ...");
     let prepared = prepare(&setup).map_err(|e| CliError::new(e.to_string()))?;
     println!("2/5 starting three nodes on 127.0.0.1 (QUIC, mutual TLS, pinned certificates) ...");
-    let run = run_three_processes(&prepared, Duration::from_secs(args.timeout)).map_err(|e| CliError::new(e.to_string()))?;
+    let run = run_three_processes(&prepared, Duration::from_secs(args.timeout))
+        .map_err(|e| CliError::new(e.to_string()))?;
     println!("    the three nodes finished in {:.2} s", run.seconds);
     for s in &run.summaries {
         println!("--- {} ---", s.party);
         print!("{}", s.table());
     }
     println!("3/5 checking the SVB's candidates against the plaintext reference ...");
-    let expected = expected_candidates(&prepared, &setup).map_err(|e| CliError::new(e.to_string()))?;
+    let expected =
+        expected_candidates(&prepared, &setup).map_err(|e| CliError::new(e.to_string()))?;
     let n = check_candidates(&prepared, &expected).map_err(|e| CliError::new(e.to_string()))?;
-    println!("    {n} of {} households flagged, exactly the reference's set", setup.households);
+    println!(
+        "    {n} of {} households flagged, exactly the reference's set",
+        setup.households
+    );
     println!("4/5 auditing the three transcripts ...");
     let report = audit(&prepared).map_err(|e| CliError::new(e.to_string()))?;
     print!("{}", crate::audit::report_text::render(&report));
-    println!("5/5 reports: {}", prepared.dir.join("audit-report.html").display());
+    println!(
+        "5/5 reports: {}",
+        prepared.dir.join("audit-report.html").display()
+    );
     if !report.passed() {
         return Err(CliError::new("the audit failed; see the report above"));
     }

@@ -204,7 +204,9 @@ fn parse_padding(s: &str) -> Result<[u64; 3], String> {
     }
     let mut out = [0u64; 3];
     for (o, p) in out.iter_mut().zip(&parts) {
-        *o = p.parse().map_err(|_| format!("`{p}` is not a number of rows"))?;
+        *o = p
+            .parse()
+            .map_err(|_| format!("`{p}` is not a number of rows"))?;
     }
     Ok(out)
 }

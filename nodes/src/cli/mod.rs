@@ -2,14 +2,14 @@
 //! command is a clap `Args` struct and a `run` function returning [`CliResult`];
 //! `main.rs` only dispatches.
 
+pub mod bench;
+pub mod circuit;
+pub mod demo;
 pub mod federation;
 pub mod input;
 pub mod job;
 pub mod keygen;
 pub mod node;
-pub mod bench;
-pub mod circuit;
-pub mod demo;
 
 use std::fmt;
 

@@ -61,7 +61,10 @@ fn run_job(args: RunArgs) -> CliResult {
         keep_evidence: args.keep_evidence,
     };
     let summary = run_node(&opts).map_err(|e| CliError::new(e.to_string()))?;
-    println!("job {} at {}: done, {} rows", summary.job_id, summary.party, summary.rows);
+    println!(
+        "job {} at {}: done, {} rows",
+        summary.job_id, summary.party, summary.rows
+    );
     if let Some(n) = summary.flagged {
         println!("{n} households flagged; see candidates.csv in the output folder");
     }
@@ -70,8 +73,10 @@ fn run_job(args: RunArgs) -> CliResult {
     }
     print!("{}", summary.table());
     if let Some(path) = args.summary_json {
-        let json = serde_json::to_string_pretty(&summary).map_err(|e| CliError::new(e.to_string()))?;
-        std::fs::write(&path, json).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        let json =
+            serde_json::to_string_pretty(&summary).map_err(|e| CliError::new(e.to_string()))?;
+        std::fs::write(&path, json)
+            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     }
     Ok(())
 }

@@ -63,27 +63,69 @@ impl BenchReport {
         let circuit_seconds = max(&|s| phase(s, "evaluate").map_or(0.0, |p| p.seconds));
         let protocol_seconds = max(&|s| s.protocol_seconds());
         let bytes = max(&|s| phase(s, "evaluate").map_or(0.0, |p| p.bytes_sent as f64));
-        let overhead = max(&|s| if s.protocol_seconds() > 0.0 { 100.0 * s.transcript_seconds / s.protocol_seconds() } else { 0.0 });
+        let overhead = max(&|s| {
+            if s.protocol_seconds() > 0.0 {
+                100.0 * s.transcript_seconds / s.protocol_seconds()
+            } else {
+                0.0
+            }
+        });
         let linkage_seconds = max(&|s| phase(s, "linkage").map_or(0.0, |p| p.seconds));
         let linked = run.summaries.iter().any(|s| phase(s, "linkage").is_some());
         // in the linked mode a node's `rows` are those of its own table
-        let linked_keys: u64 = if linked { run.summaries.iter().map(|s| if s.party == "svb" { 2 * s.rows } else { s.rows }).sum() } else { 0 };
-        let linkage_bytes: u64 = run.summaries.iter().filter_map(|s| phase(s, "linkage")).map(|p| p.bytes_sent).sum();
+        let linked_keys: u64 = if linked {
+            run.summaries
+                .iter()
+                .map(|s| if s.party == "svb" { 2 * s.rows } else { s.rows })
+                .sum()
+        } else {
+            0
+        };
+        let linkage_bytes: u64 = run
+            .summaries
+            .iter()
+            .filter_map(|s| phase(s, "linkage"))
+            .map(|p| p.bytes_sent)
+            .sum();
         BenchReport {
             households,
-            cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            cpus: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             wall_seconds: run.seconds,
             circuit_seconds,
-            circuit_households_per_second: if circuit_seconds > 0.0 { households as f64 / circuit_seconds } else { 0.0 },
+            circuit_households_per_second: if circuit_seconds > 0.0 {
+                households as f64 / circuit_seconds
+            } else {
+                0.0
+            },
             protocol_seconds,
-            circuit_bytes_per_household: if households > 0 { bytes / households as f64 } else { 0.0 },
-            circuit_rounds: run.summaries.iter().filter_map(|s| phase(s, "evaluate")).map(|p| p.rounds).max().unwrap_or(0),
+            circuit_bytes_per_household: if households > 0 {
+                bytes / households as f64
+            } else {
+                0.0
+            },
+            circuit_rounds: run
+                .summaries
+                .iter()
+                .filter_map(|s| phase(s, "evaluate"))
+                .map(|p| p.rounds)
+                .max()
+                .unwrap_or(0),
             transcript_overhead_percent: overhead,
             matches_reference,
             linked_keys,
             linkage_seconds,
-            linkage_keys_per_second: if linkage_seconds > 0.0 { linked_keys as f64 / linkage_seconds } else { 0.0 },
-            linkage_bytes_per_key: if linked_keys > 0 { linkage_bytes as f64 / linked_keys as f64 } else { 0.0 },
+            linkage_keys_per_second: if linkage_seconds > 0.0 {
+                linked_keys as f64 / linkage_seconds
+            } else {
+                0.0
+            },
+            linkage_bytes_per_key: if linked_keys > 0 {
+                linkage_bytes as f64 / linked_keys as f64
+            } else {
+                0.0
+            },
             parties: run.summaries.clone(),
         }
     }
@@ -92,7 +134,10 @@ impl BenchReport {
     pub fn table(&self) -> String {
         let mut s = String::new();
         for p in &self.parties {
-            s.push_str(&format!("--- {} (prepare {:.2} s, connect {:.2} s, transcript {:.3} s) ---\n", p.party, p.prepare_seconds, p.connect_seconds, p.transcript_seconds));
+            s.push_str(&format!(
+                "--- {} (prepare {:.2} s, connect {:.2} s, transcript {:.3} s) ---\n",
+                p.party, p.prepare_seconds, p.connect_seconds, p.transcript_seconds
+            ));
             s.push_str(&p.table());
         }
         s.push_str(&format!(
@@ -111,7 +156,10 @@ impl BenchReport {
         if self.linked_keys > 0 {
             s.push_str(&format!(
                 "linkage: {} keys in {:.3} s = {:.0} keys/s | {:.1} B sent per key (all parties)\n",
-                self.linked_keys, self.linkage_seconds, self.linkage_keys_per_second, self.linkage_bytes_per_key
+                self.linked_keys,
+                self.linkage_seconds,
+                self.linkage_keys_per_second,
+                self.linkage_bytes_per_key
             ));
         }
         s

@@ -20,7 +20,9 @@ use crate::input::{BdInput, PartyInput, UwvInput};
 pub enum ColumnsError {
     /// The input is in the linked layout but the job runs in the aligned mode (or the
     /// other way round).
-    #[error("the input of {0} is in the per-person (linked) layout; this job runs in the aligned mode")]
+    #[error(
+        "the input of {0} is in the per-person (linked) layout; this job runs in the aligned mode"
+    )]
     LinkedLayout(PartyId),
 }
 
@@ -36,7 +38,14 @@ pub fn circuit_party(p: PartyId) -> Party {
 /// Households holding only this party's fields (the rest zero), one per row.
 pub fn partial_households(input: &PartyInput) -> Result<Vec<Household>, ColumnsError> {
     Ok(match input {
-        PartyInput::Svb(s) => s.households.iter().map(|r| Household { svb: r.household.clone(), ..Household::default() }).collect(),
+        PartyInput::Svb(s) => s
+            .households
+            .iter()
+            .map(|r| Household {
+                svb: r.household.clone(),
+                ..Household::default()
+            })
+            .collect(),
         PartyInput::Uwv(UwvInput::Aligned(rows)) => rows
             .iter()
             .map(|p| {

@@ -17,19 +17,34 @@ use crate::audit::job::OUTPUT_FLAG_COUNT;
 
 /// Opens the number of set flags of the circuit's flag output to all three parties.
 pub fn reveal_flag_count(ctx: &mut Context, outputs: &SharedOutputs) -> Result<u64, String> {
-    let flag = outputs.get(samen_circuits::aio::circuit::FLAG_OUTPUT).ok_or("the circuit has no flag output")?;
+    let flag = outputs
+        .get(samen_circuits::aio::circuit::FLAG_OUTPUT)
+        .ok_or("the circuit has no flag output")?;
     let total = match flag {
         SharedOutput::Secret(SharedColumn::Bool(bits)) => {
             let a = b2a(ctx, bits).map_err(|e| e.to_string())?;
             let own = a.shares.own.iter().fold(0u64, |s, &x| s.wrapping_add(x));
             let next = a.shares.next.iter().fold(0u64, |s, &x| s.wrapping_add(x));
-            ArithColumn { shares: ReplicatedWords { own: vec![own], next: vec![next] } }
+            ArithColumn {
+                shares: ReplicatedWords {
+                    own: vec![own],
+                    next: vec![next],
+                },
+            }
         }
-        SharedOutput::Secret(SharedColumn::Arith(_)) => return Err("the flag output is not boolean".into()),
+        SharedOutput::Secret(SharedColumn::Arith(_)) => {
+            return Err("the flag output is not boolean".into())
+        }
         // A flag folded to a constant: the count is public already; open the trivial
         // sharing so that every job with this policy has the same single reveal.
-        SharedOutput::Public(c) => ArithColumn::public(ctx.party(), &[if c & 1 == 1 { outputs.rows() as u64 } else { 0 }]),
+        SharedOutput::Public(c) => ArithColumn::public(
+            ctx.party(),
+            &[if c & 1 == 1 { outputs.rows() as u64 } else { 0 }],
+        ),
     };
     let opened = reveal_arith_all(ctx, &total, OUTPUT_FLAG_COUNT).map_err(|e| e.to_string())?;
-    opened.first().copied().ok_or_else(|| "no count was opened".to_string())
+    opened
+        .first()
+        .copied()
+        .ok_or_else(|| "no count was opened".to_string())
 }

@@ -31,8 +31,8 @@ use crate::job::{HomeRule, Job, JobParams};
 use crate::keys::{self, KeyRole};
 
 use super::output::{read_candidate_ids, CANDIDATES_FILE};
-use super::synthetic::{write_linked_files, LinkedFiles};
 use super::summary::RunSummary;
+use super::synthetic::{write_linked_files, LinkedFiles};
 
 /// How to set up a local federation.
 #[derive(Clone, Debug)]
@@ -101,10 +101,16 @@ fn setup_err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + 
 
 /// Three free UDP ports on 127.0.0.1 (bound and released; the nodes bind them next).
 fn free_ports() -> Result<[u16; 3], DemoError> {
-    let sockets: Vec<UdpSocket> = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0")).collect::<Result<_, _>>().map_err(setup_err("finding free ports"))?;
+    let sockets: Vec<UdpSocket> = (0..3)
+        .map(|_| UdpSocket::bind("127.0.0.1:0"))
+        .collect::<Result<_, _>>()
+        .map_err(setup_err("finding free ports"))?;
     let mut ports = [0u16; 3];
     for (p, s) in ports.iter_mut().zip(&sockets) {
-        *p = s.local_addr().map_err(setup_err("finding free ports"))?.port();
+        *p = s
+            .local_addr()
+            .map_err(setup_err("finding free ports"))?
+            .port();
     }
     Ok(ports)
 }
@@ -113,14 +119,26 @@ fn free_ports() -> Result<[u16; 3], DemoError> {
 pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
     let dir = setup.dir.clone();
     if dir.join("federation.toml").exists() {
-        return Err(DemoError::Setup(format!("{} already holds a federation; choose an empty folder", dir.display())));
+        return Err(DemoError::Setup(format!(
+            "{} already holds a federation; choose an empty folder",
+            dir.display()
+        )));
     }
     std::fs::create_dir_all(&dir).map_err(setup_err("creating the folder"))?;
     let mut households = aio::synth::generate(setup.seed, setup.households);
     households.extend(setup.extra_households.iter().cloned());
     let inputs = match setup.linkage {
-        LinkageMode::Aligned => write_party_files(&dir.join("data"), &households, LinkageMode::Aligned),
-        LinkageMode::Linked => write_linked_files(&dir.join("data"), &households, &LinkedFiles { seed: setup.seed, ..LinkedFiles::default() }),
+        LinkageMode::Aligned => {
+            write_party_files(&dir.join("data"), &households, LinkageMode::Aligned)
+        }
+        LinkageMode::Linked => write_linked_files(
+            &dir.join("data"),
+            &households,
+            &LinkedFiles {
+                seed: setup.seed,
+                ..LinkedFiles::default()
+            },
+        ),
     }
     .map_err(setup_err("writing the input files"))?;
     let ports = free_ports()?;
@@ -128,8 +146,10 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
     let mut party_dirs = Vec::new();
     for party in PartyId::ALL {
         let pdir = dir.join(party.short_name());
-        let node = keys::generate_node_keys(party, &pdir.join("keys")).map_err(setup_err("generating node keys"))?;
-        let approver = keys::generate_approver_key(party, &pdir.join("approver")).map_err(setup_err("generating approver keys"))?;
+        let node = keys::generate_node_keys(party, &pdir.join("keys"))
+            .map_err(setup_err("generating node keys"))?;
+        let approver = keys::generate_approver_key(party, &pdir.join("approver"))
+            .map_err(setup_err("generating approver keys"))?;
         entries.push(PartyEntry {
             id: party,
             name: party.agency().to_string(),
@@ -142,7 +162,8 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
     }
     let federation = Federation::new(entries).map_err(setup_err("federation"))?;
     let federation_path = dir.join("federation.toml");
-    std::fs::write(&federation_path, federation.to_toml()).map_err(setup_err("writing federation.toml"))?;
+    std::fs::write(&federation_path, federation.to_toml())
+        .map_err(setup_err("writing federation.toml"))?;
     let params = JobParams {
         rules: setup.rules.clone(),
         tolerance_bp: setup.tolerance_bp,
@@ -160,15 +181,20 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
     let mut node_configs: [PathBuf; 3] = Default::default();
     let mut output_dirs: [PathBuf; 3] = Default::default();
     for (party, (pdir, node, approver)) in PartyId::ALL.into_iter().zip(party_dirs) {
-        let key = keys::load_secret_key_with_role(&approver.key_path, KeyRole::Approver).map_err(setup_err("loading an approver key"))?;
-        approve(&key, &job_bytes).save(&approval_path(&job_path, party)).map_err(setup_err("writing an approval"))?;
+        let key = keys::load_secret_key_with_role(&approver.key_path, KeyRole::Approver)
+            .map_err(setup_err("loading an approver key"))?;
+        approve(&key, &job_bytes)
+            .save(&approval_path(&job_path, party))
+            .map_err(setup_err("writing an approval"))?;
         let config = NodeConfig {
             party,
             federation: federation_path.clone(),
             signing_key: node.signing_key_path.clone(),
             tls_key: node.tls_key_path.clone(),
             tls_cert: node.tls_cert_path.clone(),
-            listen: format!("127.0.0.1:{}", ports[party.index()]).parse().map_err(setup_err("listen address"))?,
+            listen: format!("127.0.0.1:{}", ports[party.index()])
+                .parse()
+                .map_err(setup_err("listen address"))?,
             output_dir: pdir.join("out"),
             state_dir: pdir.join("state"),
         };
@@ -177,7 +203,15 @@ pub fn prepare(setup: &LocalSetup) -> Result<PreparedFederation, DemoError> {
         node_configs[party.index()] = path;
         output_dirs[party.index()] = config.output_dir.clone();
     }
-    Ok(PreparedFederation { dir, federation: federation_path, job: job_path, node_configs, inputs, output_dirs, households })
+    Ok(PreparedFederation {
+        dir,
+        federation: federation_path,
+        job: job_path,
+        node_configs,
+        inputs,
+        output_dirs,
+        households,
+    })
 }
 
 /// The three nodes' summaries after a run.
@@ -208,7 +242,10 @@ pub struct Launch {
 
 impl Launch {
     /// This binary, the prepared job and inputs.
-    pub fn this_binary(prepared: &PreparedFederation, timeout: Duration) -> Result<Launch, DemoError> {
+    pub fn this_binary(
+        prepared: &PreparedFederation,
+        timeout: Duration,
+    ) -> Result<Launch, DemoError> {
         let exe = std::env::current_exe().map_err(setup_err("locating the samen binary"))?;
         Ok(Launch::with_binary(exe, prepared, timeout))
     }
@@ -240,20 +277,30 @@ pub struct NodeExit {
 }
 
 /// Starts the three nodes as separate processes of this binary and waits for them.
-pub fn run_three_processes(prepared: &PreparedFederation, timeout: Duration) -> Result<LocalRun, DemoError> {
+pub fn run_three_processes(
+    prepared: &PreparedFederation,
+    timeout: Duration,
+) -> Result<LocalRun, DemoError> {
     let exits = launch(&Launch::this_binary(prepared, timeout)?)?;
     let mut failures = Vec::new();
     let mut summaries = Vec::new();
     for e in exits.exits {
         match e.summary {
             Some(s) if e.success => summaries.push(s),
-            _ => failures.push(format!("node {} failed; its log ends:\n{}", e.party, last_lines(&e.log, 8))),
+            _ => failures.push(format!(
+                "node {} failed; its log ends:\n{}",
+                e.party,
+                last_lines(&e.log, 8)
+            )),
         }
     }
     if !failures.is_empty() {
         return Err(DemoError::Node(failures.join("\n")));
     }
-    Ok(LocalRun { summaries, seconds: exits.seconds })
+    Ok(LocalRun {
+        summaries,
+        seconds: exits.seconds,
+    })
 }
 
 /// What [`launch`] observed.
@@ -274,7 +321,10 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
     let mut children: Vec<(PartyId, Child, PathBuf, PathBuf)> = Vec::new();
     for party in PartyId::ALL {
         let i = party.index();
-        let pdir = launch.configs[i].parent().unwrap_or(Path::new(".")).to_path_buf();
+        let pdir = launch.configs[i]
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
         let log = pdir.join("node.log");
         let summary = pdir.join("summary.json");
         let log_file = std::fs::File::create(&log).map_err(setup_err("creating a node log"))?;
@@ -312,17 +362,32 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
         };
         let mut log_text = std::fs::read_to_string(&log).unwrap_or_default();
         if status.is_none() {
-            log_text.push_str(&format!("\n(killed: did not finish within {} s)", timeout.as_secs()));
+            log_text.push_str(&format!(
+                "\n(killed: did not finish within {} s)",
+                timeout.as_secs()
+            ));
         }
         let summary = if success {
-            let text = std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
-            Some(serde_json::from_str::<RunSummary>(&text).map_err(setup_err("parsing a node summary"))?)
+            let text =
+                std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
+            Some(
+                serde_json::from_str::<RunSummary>(&text)
+                    .map_err(setup_err("parsing a node summary"))?,
+            )
         } else {
             None
         };
-        exits.push(NodeExit { party, success, log: log_text, summary });
+        exits.push(NodeExit {
+            party,
+            success,
+            log: log_text,
+            summary,
+        });
     }
-    Ok(Exits { exits, seconds: start.elapsed().as_secs_f64() })
+    Ok(Exits {
+        exits,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
@@ -342,9 +407,16 @@ fn last_lines(text: &str, lines: usize) -> String {
 }
 
 /// The household ids the plaintext reference flags.
-pub fn expected_candidates(prepared: &PreparedFederation, setup: &LocalSetup) -> Result<Vec<String>, DemoError> {
+pub fn expected_candidates(
+    prepared: &PreparedFederation,
+    setup: &LocalSetup,
+) -> Result<Vec<String>, DemoError> {
     let rules = AioRules::by_name(&setup.rules).map_err(setup_err("rules"))?;
-    let policy = crate::job::Policy { tolerance_bp: setup.tolerance_bp, home_rule: setup.home_rule }.to_aio();
+    let policy = crate::job::Policy {
+        tolerance_bp: setup.tolerance_bp,
+        home_rule: setup.home_rule,
+    }
+    .to_aio();
     Ok(prepared
         .households
         .iter()
@@ -355,13 +427,21 @@ pub fn expected_candidates(prepared: &PreparedFederation, setup: &LocalSetup) ->
 }
 
 /// Compares the SVB's candidates file with the reference.
-pub fn check_candidates(prepared: &PreparedFederation, expected: &[String]) -> Result<usize, DemoError> {
+pub fn check_candidates(
+    prepared: &PreparedFederation,
+    expected: &[String],
+) -> Result<usize, DemoError> {
     let path = prepared.output_dirs[PartyId::SVB.index()].join(CANDIDATES_FILE);
-    let got = read_candidate_ids(&path).map_err(|e| DemoError::Mismatch(format!("{}: {e}", path.display())))?;
+    let got = read_candidate_ids(&path)
+        .map_err(|e| DemoError::Mismatch(format!("{}: {e}", path.display())))?;
     if got != expected {
         let missing = expected.iter().filter(|e| !got.contains(e)).count();
         let extra = got.iter().filter(|g| !expected.contains(g)).count();
-        return Err(DemoError::Mismatch(format!("{} flagged by MPC, {} by the reference ({missing} missing, {extra} extra)", got.len(), expected.len())));
+        return Err(DemoError::Mismatch(format!(
+            "{} flagged by MPC, {} by the reference ({missing} missing, {extra} extra)",
+            got.len(),
+            expected.len()
+        )));
     }
     Ok(got.len())
 }
@@ -373,8 +453,13 @@ pub fn transcripts(prepared: &PreparedFederation) -> Result<Vec<PathBuf>, DemoEr
         let found = std::fs::read_dir(dir)
             .map_err(setup_err("reading an output folder"))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("transcript-")));
-        out.push(found.ok_or_else(|| DemoError::Audit(format!("no transcript in {}", dir.display())))?);
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("transcript-"))
+            });
+        out.push(
+            found.ok_or_else(|| DemoError::Audit(format!("no transcript in {}", dir.display())))?,
+        );
     }
     Ok(out)
 }
@@ -383,8 +468,15 @@ pub fn transcripts(prepared: &PreparedFederation) -> Result<Vec<PathBuf>, DemoEr
 /// text and HTML reports into the folder.
 pub fn audit(prepared: &PreparedFederation) -> Result<AuditReport, DemoError> {
     let files = transcripts(prepared)?;
-    let report = audit_paths(&prepared.federation, &prepared.job, &files, false).map_err(|e| DemoError::Audit(e.to_string()))?;
-    let _ = std::fs::write(prepared.dir.join("audit-report.txt"), report_text::render(&report));
-    let _ = std::fs::write(prepared.dir.join("audit-report.html"), report_html::render(&report));
+    let report = audit_paths(&prepared.federation, &prepared.job, &files, false)
+        .map_err(|e| DemoError::Audit(e.to_string()))?;
+    let _ = std::fs::write(
+        prepared.dir.join("audit-report.txt"),
+        report_text::render(&report),
+    );
+    let _ = std::fs::write(
+        prepared.dir.join("audit-report.html"),
+        report_html::render(&report),
+    );
     Ok(report)
 }

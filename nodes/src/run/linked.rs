@@ -100,7 +100,10 @@ pub fn linkage_spec(job: &Job, circuit: &LinkedCircuit) -> LinkageSpec {
     LinkageSpec {
         job_id: job.job_id.0.to_vec(),
         fields,
-        padding: job.linkage.padding.map_or([0; 3], |p| p.map(|n| n as usize)),
+        padding: job
+            .linkage
+            .padding
+            .map_or([0; 3], |p| p.map(|n| n as usize)),
     }
 }
 
@@ -404,7 +407,11 @@ pub fn run_linked(
     let flag = flag_column(ctx, &outputs)?;
     ctx.begin_phase("output").map_err(|e| e.to_string())?;
     // The count does not depend on the row order: it is opened from the shuffled shares.
-    let flag_count = if count_to_all { Some(super::count::reveal_flag_count(ctx, &outputs)?) } else { None };
+    let flag_count = if count_to_all {
+        Some(super::count::reveal_flag_count(ctx, &outputs)?)
+    } else {
+        None
+    };
     let opened =
         linkage::unshuffle_households(ctx, &linked.order, &[flag]).map_err(|e| e.to_string())?;
     let flags = opened.map(|cols| {

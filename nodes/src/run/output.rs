@@ -53,7 +53,12 @@ pub fn write_candidates(dir: &Path, svb: &SvbInput, flags: &[bool]) -> std::io::
 /// Reads back the household ids of a candidates file (for the demo's check).
 pub fn read_candidate_ids(path: &Path) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)?;
-    Ok(text.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap_or("").to_string()).collect())
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').next().unwrap_or("").to_string())
+        .collect())
 }
 
 #[cfg(test)]
@@ -69,9 +74,15 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1);
     }
 }

@@ -30,7 +30,10 @@ impl PhaseTimes {
     }
 
     fn begin(&self, phase: &str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push((phase.to_string(), Instant::now()));
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((phase.to_string(), Instant::now()));
     }
 }
 
@@ -58,15 +61,34 @@ impl PhaseClock {
     /// `rows` is the number of rows this node processes (households at the SVB or in the
     /// aligned mode, persons at UWV and the Belastingdienst in the linked mode): each
     /// finished phase is printed with its rows per second.
-    pub fn new(party: PartyId, inner: Option<Box<dyn MessageObserver>>, times: PhaseTimes, show: bool, rows: u64) -> PhaseClock {
+    pub fn new(
+        party: PartyId,
+        inner: Option<Box<dyn MessageObserver>>,
+        times: PhaseTimes,
+        show: bool,
+        rows: u64,
+    ) -> PhaseClock {
         let bar = show.then(|| {
             let b = ProgressBar::new_spinner();
-            b.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             b.set_prefix(format!("{}", party));
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        PhaseClock { inner, times, bar, bytes: 0, party, observer_time: Default::default(), crash_at: std::env::var(CRASH_AT_PHASE_VAR).ok(), rows, phase: None }
+        PhaseClock {
+            inner,
+            times,
+            bar,
+            bytes: 0,
+            party,
+            observer_time: Default::default(),
+            crash_at: std::env::var(CRASH_AT_PHASE_VAR).ok(),
+            rows,
+            phase: None,
+        }
     }
 
     /// A handle on the nanoseconds spent inside the inner observer (the transcript): the
@@ -79,7 +101,10 @@ impl PhaseClock {
         if let Some(i) = self.inner.as_mut() {
             let t = Instant::now();
             f(i.as_mut());
-            self.observer_time.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+            self.observer_time.fetch_add(
+                t.elapsed().as_nanos() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
         }
     }
 
@@ -95,7 +120,11 @@ impl PhaseClock {
     fn close_phase(&mut self) {
         if let (Some(b), Some((name, start, bytes_at_start))) = (&self.bar, self.phase.take()) {
             let secs = start.elapsed().as_secs_f64();
-            let rate = if secs > 0.0 { self.rows as f64 / secs } else { 0.0 };
+            let rate = if secs > 0.0 {
+                self.rows as f64 / secs
+            } else {
+                0.0
+            };
             b.println(format!(
                 "{} phase {name:<9} {secs:>8.3} s {rate:>12.0} rows/s {:>10.1} MB moved",
                 self.party,
@@ -115,8 +144,16 @@ impl MessageObserver for PhaseClock {
         self.timed(|i| i.on_message(record));
         self.bytes += record.payload.len() as u64;
         if let Some(b) = &self.bar {
-            let dir = if record.direction == Direction::Sent { "↑" } else { "↓" };
-            b.set_message(format!("phase {} {dir} {:.1} MB moved", record.phase, self.bytes as f64 / 1e6));
+            let dir = if record.direction == Direction::Sent {
+                "↑"
+            } else {
+                "↓"
+            };
+            b.set_message(format!(
+                "phase {} {dir} {:.1} MB moved",
+                record.phase,
+                self.bytes as f64 / 1e6
+            ));
         }
     }
 

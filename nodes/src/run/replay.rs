@@ -52,5 +52,8 @@ pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
     let (rows, columns) = local_columns(&validated.input).map_err(|e| e.to_string())?;
     let transcript = read_file(&opts.transcript).map_err(|e| e.to_string())?;
     let evidence = read_evidence(&opts.evidence).map_err(|e| e.to_string())?;
-    Ok(replay(&transcript, &evidence, |ctx| super::node::protocol(ctx, &circuit, &columns, rows, job.output.count_to_all).map_err(ProtocolError::CheckFailed)))
+    Ok(replay(&transcript, &evidence, |ctx| {
+        super::node::protocol(ctx, &circuit, &columns, rows, job.output.count_to_all)
+            .map_err(ProtocolError::CheckFailed)
+    }))
 }

@@ -65,9 +65,15 @@ impl RunSummary {
 
     /// A table for the terminal.
     pub fn table(&self) -> String {
-        let mut s = format!("{:<12} {:>9} {:>14} {:>14} {:>7}\n", "phase", "seconds", "bytes sent", "bytes recv", "rounds");
+        let mut s = format!(
+            "{:<12} {:>9} {:>14} {:>14} {:>7}\n",
+            "phase", "seconds", "bytes sent", "bytes recv", "rounds"
+        );
         for p in &self.phases {
-            s.push_str(&format!("{:<12} {:>9.3} {:>14} {:>14} {:>7}\n", p.name, p.seconds, p.bytes_sent, p.bytes_received, p.rounds));
+            s.push_str(&format!(
+                "{:<12} {:>9.3} {:>14} {:>14} {:>7}\n",
+                p.name, p.seconds, p.bytes_sent, p.bytes_received, p.rounds
+            ));
         }
         s.push_str(&format!(
             "{:<12} {:>9.3} {:>14} {:>14} {:>7}\n",
