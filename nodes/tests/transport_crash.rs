@@ -212,14 +212,23 @@ fn a_killed_peer_makes_the_others_fail_within_the_idle_timeout() {
             .map(|h| h.join().unwrap())
             .collect::<Vec<_>>()
     });
+    // Each survivor fails with a clear cause: the dead peer's silence, or — when the other
+    // survivor noticed it a moment earlier and stopped — that survivor's stop. At least one
+    // of them names the dead peer itself.
+    let mut named_dead_peer = false;
     for (i, (err, waited)) in outcomes.iter().enumerate() {
         eprintln!("party {i}: failed after {waited:?}: {err}");
         match err {
-            ProtocolError::Channel(ChannelError::Closed { peer, reason }) => {
-                assert_eq!(*peer, PartyId::BELASTINGDIENST);
+            ProtocolError::Channel(ChannelError::Closed { peer, reason }) if *peer == PartyId::BELASTINGDIENST => {
                 assert!(reason.contains("no packets from the peer"), "{reason}");
+                named_dead_peer = true;
+            }
+            ProtocolError::Channel(ChannelError::Closed { peer, reason }) => {
+                assert_eq!(peer.index(), 1 - i, "party {i}: {reason}");
+                assert!(reason.contains("stopped"), "{reason}");
             }
             other => panic!("party {i}: expected the dead peer to be reported, got: {other}"),
         }
     }
+    assert!(named_dead_peer, "no survivor reported the dead peer");
 }
