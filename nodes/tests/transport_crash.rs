@@ -219,7 +219,9 @@ fn a_killed_peer_makes_the_others_fail_within_the_idle_timeout() {
     for (i, (err, waited)) in outcomes.iter().enumerate() {
         eprintln!("party {i}: failed after {waited:?}: {err}");
         match err {
-            ProtocolError::Channel(ChannelError::Closed { peer, reason }) if *peer == PartyId::BELASTINGDIENST => {
+            ProtocolError::Channel(ChannelError::Closed { peer, reason })
+                if *peer == PartyId::BELASTINGDIENST =>
+            {
                 assert!(reason.contains("no packets from the peer"), "{reason}");
                 named_dead_peer = true;
             }
