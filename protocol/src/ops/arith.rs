@@ -19,10 +19,10 @@
 //! [`mul_words_many`] puts all products of a circuit layer into that one round.
 
 use crate::context::Context;
+use crate::randomness::CorrelatedRandomness;
 use crate::share::{ArithColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
 
-use super::boolean::reshare;
 use super::same_len;
 
 fn map2(x: &[u64], y: &[u64], f: impl Fn(u64, u64) -> u64) -> Vec<u64> {
@@ -138,31 +138,13 @@ pub fn mul_words_many(
     ctx: &mut Context,
     pairs: &[(&ReplicatedWords, &ReplicatedWords)],
 ) -> Result<Vec<ReplicatedWords>, ProtocolError> {
-    let mut total = 0;
-    for (x, y) in pairs {
-        same_len("mul", x.len(), y.len())?;
-        total += x.len();
-    }
-    let mut z = ctx.randomness().zero_shares(total);
-    let mut at = 0;
-    for (x, y) in pairs {
-        let n = x.len();
-        mul_local(&x.own, &x.next, &y.own, &y.next, &mut z[at..at + n]);
-        at += n;
-    }
-    let all = reshare(ctx, z)?;
-    if pairs.len() == 1 {
-        return Ok(vec![all]);
-    }
-    let mut at = 0;
-    Ok(pairs
-        .iter()
-        .map(|(x, _)| {
-            let r = all.slice(at..at + x.len());
-            at += x.len();
-            r
-        })
-        .collect())
+    super::products_round(
+        ctx,
+        "mul",
+        pairs,
+        CorrelatedRandomness::zero_shares,
+        mul_local,
+    )
 }
 
 /// Product of two word sharings of equal length: one round.

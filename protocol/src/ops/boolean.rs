@@ -17,6 +17,7 @@
 //! round.
 
 use crate::context::Context;
+use crate::randomness::CorrelatedRandomness;
 use crate::share::{words_per_bit, BitSlicedColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
 
@@ -64,31 +65,13 @@ pub fn and_words_many(
     ctx: &mut Context,
     pairs: &[(&ReplicatedWords, &ReplicatedWords)],
 ) -> Result<Vec<ReplicatedWords>, ProtocolError> {
-    let mut total = 0;
-    for (x, y) in pairs {
-        same_len("and", x.len(), y.len())?;
-        total += x.len();
-    }
-    let mut z = ctx.randomness().zero_shares_xor(total);
-    let mut at = 0;
-    for (x, y) in pairs {
-        let n = x.len();
-        and_local(&x.own, &x.next, &y.own, &y.next, &mut z[at..at + n]);
-        at += n;
-    }
-    let all = reshare(ctx, z)?;
-    if pairs.len() == 1 {
-        return Ok(vec![all]);
-    }
-    let mut at = 0;
-    Ok(pairs
-        .iter()
-        .map(|(x, _)| {
-            let r = all.slice(at..at + x.len());
-            at += x.len();
-            r
-        })
-        .collect())
+    super::products_round(
+        ctx,
+        "and",
+        pairs,
+        CorrelatedRandomness::zero_shares_xor,
+        and_local,
+    )
 }
 
 /// AND of two word sharings of equal length: one round.

@@ -92,3 +92,42 @@ pub fn clear_padding(words: &mut [u64], rows: usize) {
         chunk[w - 1] &= m;
     }
 }
+
+/// The skeleton of a batched multiplication round (Araki, Furukawa, Lindell, Nof, Ohara,
+/// CCS 2016, §2.2), shared by AND and ring multiplication: draw this party's share of
+/// zero for all words at once (`zero`), add each pair's local cross terms into it
+/// (`local`, which is the only place the two differ), send the result to the previous
+/// party and receive the next party's in one round, and split it per pair.
+pub(crate) fn products_round(
+    ctx: &mut crate::Context,
+    op: &str,
+    pairs: &[(&crate::ReplicatedWords, &crate::ReplicatedWords)],
+    zero: fn(&mut crate::randomness::CorrelatedRandomness, usize) -> Vec<u64>,
+    local: fn(&[u64], &[u64], &[u64], &[u64], &mut [u64]),
+) -> Result<Vec<crate::ReplicatedWords>, ProtocolError> {
+    let mut total = 0;
+    for (x, y) in pairs {
+        same_len(op, x.len(), y.len())?;
+        total += x.len();
+    }
+    let mut z = zero(ctx.randomness(), total);
+    let mut at = 0;
+    for (x, y) in pairs {
+        let n = x.len();
+        local(&x.own, &x.next, &y.own, &y.next, &mut z[at..at + n]);
+        at += n;
+    }
+    let all = boolean::reshare(ctx, z)?;
+    if pairs.len() == 1 {
+        return Ok(vec![all]);
+    }
+    let mut at = 0;
+    Ok(pairs
+        .iter()
+        .map(|(x, _)| {
+            let r = all.slice(at..at + x.len());
+            at += x.len();
+            r
+        })
+        .collect())
+}
