@@ -552,13 +552,7 @@ pub fn pair_step(
                 "the third party of a shuffle step cannot know its permutation".into(),
             ));
         }
-        let got = ctx.exchange(Round {
-            from_next: Some(total),
-            from_prev: Some(total),
-            ..Round::default()
-        })?;
-        let from_p = got.from_next.unwrap_or_default();
-        let from_q = got.from_prev.unwrap_or_default();
+        let (from_p, from_q) = receive_from_pair(ctx, total)?;
         let mut at = 0;
         for c in columns.iter_mut() {
             let n = c.rows();
@@ -631,13 +625,7 @@ pub fn permute_and_reveal(
                 "the receiver of a reveal step cannot know its permutation".into(),
             ));
         }
-        let got = ctx.exchange(Round {
-            from_next: Some(total),
-            from_prev: Some(total),
-            ..Round::default()
-        })?;
-        let from_p = got.from_next.unwrap_or_default();
-        let from_q = got.from_prev.unwrap_or_default();
+        let (from_p, from_q) = receive_from_pair(ctx, total)?;
         let mut at = 0;
         let mut out = Vec::with_capacity(columns.len());
         for c in columns {
@@ -686,6 +674,23 @@ pub fn permute_and_reveal(
     };
     ctx.exchange(round)?;
     Ok(None)
+}
+
+/// The third party's side of a pair step: `total` words from each pair member (`p` is its
+/// next party, `q` its previous), in one round.
+fn receive_from_pair(
+    ctx: &mut Context,
+    total: usize,
+) -> Result<(Vec<u64>, Vec<u64>), ProtocolError> {
+    let got = ctx.exchange(Round {
+        from_next: Some(total),
+        from_prev: Some(total),
+        ..Round::default()
+    })?;
+    Ok((
+        got.from_next.unwrap_or_default(),
+        got.from_prev.unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]

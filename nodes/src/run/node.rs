@@ -324,9 +324,9 @@ fn run_connected(
             rounds: s.rounds,
         })
         .collect();
-    if let Some(obs) = ctx.take_observer() {
-        drop(obs);
-    }
+    // Let go of the observer now: the progress display prints its last phase line before
+    // the summary is printed.
+    drop(ctx.take_observer());
     Ok(RunSummary {
         party: String::new(),
         job_id: String::new(),

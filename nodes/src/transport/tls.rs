@@ -81,15 +81,8 @@ impl ServerCertVerifier for PinnedServerVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let seen = cert_fingerprint(end_entity.as_ref());
-        if seen == self.pin.fingerprint {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            self.rejections.note(seen);
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
-        }
+        check_pinned(end_entity, &[self.pin.fingerprint], &self.rejections)
+            .map(|()| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -98,9 +91,7 @@ impl ServerCertVerifier for PinnedServerVerifier {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::PeerIncompatible(
-            rustls::PeerIncompatible::Tls13RequiredForQuic,
-        ))
+        Err(TLS12_REFUSED)
     }
 
     fn verify_tls13_signature(
@@ -137,15 +128,8 @@ impl ClientCertVerifier for PinnedClientVerifier {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let seen = cert_fingerprint(end_entity.as_ref());
-        if self.pins.iter().any(|p| p.fingerprint == seen) {
-            Ok(ClientCertVerified::assertion())
-        } else {
-            self.rejections.note(seen);
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
-        }
+        let pins: Vec<[u8; 32]> = self.pins.iter().map(|p| p.fingerprint).collect();
+        check_pinned(end_entity, &pins, &self.rejections).map(|()| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -154,9 +138,7 @@ impl ClientCertVerifier for PinnedClientVerifier {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::PeerIncompatible(
-            rustls::PeerIncompatible::Tls13RequiredForQuic,
-        ))
+        Err(TLS12_REFUSED)
     }
 
     fn verify_tls13_signature(
@@ -174,6 +156,28 @@ impl ClientCertVerifier for PinnedClientVerifier {
 
     fn client_auth_mandatory(&self) -> bool {
         true
+    }
+}
+
+/// QUIC runs TLS 1.3 only; a TLS 1.2 signature is never checked.
+const TLS12_REFUSED: rustls::Error =
+    rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls13RequiredForQuic);
+
+/// The one trust decision of both verifiers: the certificate's SHA-256 fingerprint must be
+/// one of the pinned ones; a refused fingerprint is noted for the error message.
+fn check_pinned(
+    end_entity: &CertificateDer<'_>,
+    pins: &[[u8; 32]],
+    rejections: &Rejections,
+) -> Result<(), rustls::Error> {
+    let seen = cert_fingerprint(end_entity.as_ref());
+    if pins.contains(&seen) {
+        Ok(())
+    } else {
+        rejections.note(seen);
+        Err(rustls::Error::InvalidCertificate(
+            CertificateError::ApplicationVerificationFailure,
+        ))
     }
 }
 
