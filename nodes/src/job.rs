@@ -43,7 +43,9 @@ pub const AIO_CIRCUIT_NAME: &str = "aio-screening";
 pub enum JobSecurityMode {
     /// Private against one curious party that follows the protocol.
     SemiHonest,
-    /// A deviating party is caught before output is released (later stage).
+    /// Malicious security with abort. Not available in this version: [`Job::validate`]
+    /// refuses a job that asks for it, because the checks that would catch a deviating
+    /// party do not exist yet.
     Malicious,
 }
 
@@ -378,6 +380,14 @@ impl Job {
             return Err(invalid(
                 "format",
                 format!("is `{}`; this samen reads `{JOB_FORMAT}`", self.format),
+            ));
+        }
+        if self.security_mode == JobSecurityMode::Malicious {
+            return Err(invalid(
+                "security_mode",
+                "is `malicious`, but malicious mode is not available in this version: \
+                 its checks do not exist yet, so this samen runs semi-honest jobs only"
+                    .into(),
             ));
         }
         if self.description.len() > 1000

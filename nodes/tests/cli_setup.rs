@@ -394,3 +394,77 @@ fn federation_ping_between_three_local_nodes() {
         "{err}"
     );
 }
+
+/// A hand-edited job file that asks for malicious mode is refused by every command that
+/// loads a job — `job show`, `job approve`, `input check`, `node run` — with a message
+/// that says the mode does not exist yet, and nothing prints a protection claim.
+#[test]
+fn malicious_mode_is_refused_until_it_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let fed_path = set_up(dir.path());
+    let job_path = dir.path().join("job.toml");
+    ok(&samen(&[
+        "job",
+        "new",
+        "--federation",
+        p(&fed_path),
+        "--linkage",
+        "aligned",
+        "--out",
+        p(&job_path),
+    ]));
+    let text = std::fs::read_to_string(&job_path).unwrap();
+    assert!(text.contains("security_mode = \"semi-honest\""), "{text}");
+    let edited = text.replace(
+        "security_mode = \"semi-honest\"",
+        "security_mode = \"malicious\"",
+    );
+    std::fs::write(&job_path, edited.as_bytes()).unwrap();
+
+    let err = Job::load(&job_path).unwrap_err().to_string();
+    assert!(
+        err.contains("malicious mode is not available in this version"),
+        "{err}"
+    );
+
+    let key = dir.path().join("svb/officer").join(keys::APPROVER_KEY_FILE);
+    let csv = dir.path().join("svb.csv");
+    std::fs::write(&csv, "x\n").unwrap();
+    let config = dir.path().join("svb/node.toml");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["job", "show", p(&job_path)],
+        vec!["job", "approve", "--key", p(&key), p(&job_path)],
+        vec![
+            "input",
+            "check",
+            "--job",
+            p(&job_path),
+            "--party",
+            "svb",
+            p(&csv),
+        ],
+        vec![
+            "node",
+            "run",
+            "--config",
+            p(&config),
+            "--job",
+            p(&job_path),
+            "--input",
+            p(&csv),
+        ],
+    ];
+    for args in runs {
+        let out = samen(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let err = fails(&out);
+        assert!(
+            err.contains("malicious mode is not available in this version") || args[0] == "node",
+            "{args:?}: {err}"
+        );
+        assert!(
+            !stdout.contains("caught") && !err.contains("caught"),
+            "{args:?} claims a protection: {stdout}{err}"
+        );
+    }
+}

@@ -28,7 +28,8 @@ pub enum SecurityMode {
     /// Parties follow the protocol; privacy against one curious party.
     #[default]
     SemiHonest,
-    /// A deviating party is caught before any output is released (later stage).
+    /// Malicious security with abort: a later stage. Nothing in this version checks a
+    /// deviating party; the node refuses jobs that ask for this mode.
     Malicious,
 }
 

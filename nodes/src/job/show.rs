@@ -51,7 +51,9 @@ pub(super) fn describe(job: &Job, job_bytes: &[u8]) -> String {
                 "  security      semi-honest: private as long as at most one party is curious and all follow the protocol".into()
             }
             JobSecurityMode::Malicious => {
-                "  security      malicious: a deviating party is caught before any output is released".into()
+                // Unreachable for a loaded job (`Job::validate` refuses it); says nothing
+                // it cannot back up.
+                "  security      malicious: NOT AVAILABLE in this version; this job cannot run".into()
             }
         },
     );
