@@ -74,6 +74,9 @@ pub enum ApprovalFileError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The file could not be read, or is too large.
+    #[error(transparent)]
+    Read(#[from] crate::fsutil::ReadError),
     /// Not an approval file.
     #[error("{path}: {reason}")]
     Format {
@@ -196,23 +199,7 @@ impl Approval {
 
     /// Reads an approval file.
     pub fn load(path: &Path) -> Result<Approval, ApprovalFileError> {
-        use std::io::Read;
-        let io = |source| ApprovalFileError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .map_err(io)?
-            .take(MAX_APPROVAL_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(io)?;
-        if text.len() as u64 > MAX_APPROVAL_BYTES {
-            return Err(ApprovalFileError::Format {
-                path: path.to_path_buf(),
-                reason: "file too large".into(),
-            });
-        }
+        let text = crate::fsutil::read_text_bounded(path, MAX_APPROVAL_BYTES)?;
         Approval::parse(path, &text)
     }
 

@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 use crate::federation::Federation;
 use crate::keys::{self, KeyError, KeyRole};
 
+/// The largest `node.toml` a node reads (a real one is well under a kilobyte).
+pub const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+
 /// A node's configuration, with paths resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeConfig {
@@ -63,14 +66,9 @@ struct RawConfig {
 /// Why a node configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
+    /// The file could not be read, or is too large.
+    #[error(transparent)]
+    Read(#[from] crate::fsutil::ReadError),
     /// Not valid TOML, or a field is wrong.
     #[error("{path}: {reason}")]
     Invalid {
@@ -97,10 +95,7 @@ pub enum ConfigError {
 impl NodeConfig {
     /// Reads `node.toml`, resolving relative paths against its directory.
     pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let text = crate::fsutil::read_text_bounded(path, MAX_CONFIG_BYTES)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::parse(&text, base).map_err(|reason| ConfigError::Invalid {
             path: path.into(),

@@ -33,7 +33,7 @@
 //! This file holds only public values; nothing here is secret.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ed25519_dalek::VerifyingKey;
 use samen_protocol::PartyId;
@@ -72,14 +72,9 @@ pub struct Federation {
 /// Why a federation file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum FederationError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
+    /// The file could not be read, or is too large.
+    #[error(transparent)]
+    Read(#[from] crate::fsutil::ReadError),
     /// Not valid TOML or not the expected fields.
     #[error("{origin}: {reason}")]
     Syntax {
@@ -150,25 +145,8 @@ impl Federation {
 
     /// Reads and validates a federation file.
     pub fn load(path: &Path) -> Result<Federation, FederationError> {
-        use std::io::Read;
-        let io = |source| FederationError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .map_err(io)?
-            .take(MAX_FEDERATION_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(io)?;
-        let origin = path.display().to_string();
-        if text.len() as u64 > MAX_FEDERATION_BYTES {
-            return Err(FederationError::Syntax {
-                origin,
-                reason: "file too large".into(),
-            });
-        }
-        Self::parse_named(&origin, &text)
+        let text = crate::fsutil::read_text_bounded(path, MAX_FEDERATION_BYTES)?;
+        Self::parse_named(&path.display().to_string(), &text)
     }
 
     /// Parses and validates federation TOML text.

@@ -12,7 +12,7 @@
 //! The job file holds no personal data; it is public to the three parties.
 
 use std::fmt::{self, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use samen_protocol::PartyId;
 use serde::{Deserialize, Serialize};
@@ -216,14 +216,9 @@ pub struct Job {
 /// Why a job file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
+    /// The file could not be read, or is too large.
+    #[error(transparent)]
+    Read(#[from] crate::fsutil::ReadError),
     /// Not valid TOML or not the expected fields.
     #[error("job file: {0}")]
     Syntax(String),
@@ -364,7 +359,7 @@ impl Job {
 
     /// Reads a job file; returns the job and its exact bytes (for approvals and the hash).
     pub fn load(path: &Path) -> Result<(Job, Vec<u8>), JobError> {
-        let bytes = read_bounded(path, MAX_JOB_BYTES)?;
+        let bytes = crate::fsutil::read_bounded(path, MAX_JOB_BYTES)?;
         let job = Job::parse(&bytes)?;
         Ok((job, bytes))
     }
@@ -509,28 +504,6 @@ pub fn builtin_rules_hash(name: &str) -> Result<[u8; 32], JobError> {
 /// output policy. The one place where the job meets the circuit compiler.
 pub fn expected_circuit_hash(job: &Job) -> Result<[u8; 32], JobError> {
     circuit::circuit_hash(job)
-}
-
-/// Reads at most `max` bytes of a file, refusing larger files.
-pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, JobError> {
-    use std::io::Read;
-    let io = |source| JobError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max {
-        return Err(JobError::Syntax(format!(
-            "{}: larger than {max} bytes",
-            path.display()
-        )));
-    }
-    Ok(bytes)
 }
 
 /// Writes `out` with a line per item (helper for descriptions).

@@ -103,6 +103,9 @@ pub enum KeyError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The file could not be read, or is too large to be a key file.
+    #[error(transparent)]
+    Read(#[from] crate::fsutil::ReadError),
     /// Refusing to overwrite an existing key or certificate.
     #[error("{path} already exists; refusing to overwrite a key (move it away first)")]
     Exists {
@@ -517,25 +520,7 @@ fn check_owner_only(path: &Path) -> Result<(), KeyError> {
 }
 
 fn read_small_text(path: &Path) -> Result<String, KeyError> {
-    use std::io::Read;
-    let file = fs::File::open(path).map_err(|source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut text = String::new();
-    file.take(MAX_KEY_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|source| KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    if text.len() as u64 > MAX_KEY_FILE_BYTES {
-        return Err(KeyError::Format {
-            path: path.to_path_buf(),
-            reason: format!("larger than {MAX_KEY_FILE_BYTES} bytes; not a key file"),
-        });
-    }
-    Ok(text)
+    Ok(crate::fsutil::read_text_bounded(path, MAX_KEY_FILE_BYTES)?)
 }
 
 /// A TOML error's message without quoting the offending source line (which, for a

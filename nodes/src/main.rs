@@ -1,5 +1,9 @@
 //! The `samen` command-line tool. Each command is one enum variant here and one `run`
 //! function in `samen_node::cli`; this file only parses and dispatches.
+//!
+//! The library forbids unsafe code; this binary denies it, with one documented exception:
+//! the allocator tuning in `keep_freed_memory`.
+#![deny(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -86,6 +90,25 @@ fn init_logging() {
 /// faulted in again, which measured as the largest single CPU cost of the circuit phase
 /// (docs/benchmarks.md, "End to end": page faults). Memory use is bounded by the job's
 /// largest working set either way.
+///
+/// This is the one `unsafe` block of the node (the library is `forbid(unsafe_code)`). It
+/// is kept because it still pays, measured on 2026-12-05 (issue 9) in CPU-seconds, which
+/// do not depend on the machine's load: `samen bench --aligned`, user + system seconds of
+/// the three `samen node run` processes (`getrusage` at exit), the tuning switched off by
+/// a local, uncommitted patch; 3 runs each, alternating, load average 7–9:
+///
+/// | households | with `mallopt` (user + sys) | without | difference |
+/// | --- | --- | --- | --- |
+/// | 200 000 | 1.09, 1.07, 1.14 s (sys 0.22–0.28) | 1.20, 1.13, 1.12 s (sys 0.25–0.29) | −5% (within noise) |
+/// | 1 000 000 | 6.01, 7.16, 6.44 s (sys 1.13–1.29) | 6.99, 7.02, 7.78 s (sys 1.91–2.06) | −10%; system time −38% |
+///
+/// Cost: about 80 MB more peak RSS per node at 1M households (769–777 MB against
+/// 685–706 MB); none at 200k. The same effect without `unsafe` needs the operator to set
+/// `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824`
+/// for every node; if the engine stops freeing and re-allocating its large buffers per
+/// round, this function (and the `libc` dependency) should go and the binary become
+/// `forbid(unsafe_code)` too.
+#[allow(unsafe_code)]
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only changes allocator thresholds; called once, before any thread

@@ -9,6 +9,10 @@ use samen_circuits::report;
 
 use super::{CliError, CliResult};
 
+/// The largest Bristol Fashion file `samen circuit stats` reads (a few times the largest
+/// published circuits).
+pub const MAX_BRISTOL_BYTES: u64 = 256 << 20;
+
 /// `samen circuit …` commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CircuitCommand {
@@ -43,8 +47,7 @@ pub fn run(command: CircuitCommand) -> CliResult {
 fn stats(args: StatsArgs) -> CliResult {
     let text = match &args.bristol {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+            let text = crate::fsutil::read_text_bounded(path, MAX_BRISTOL_BYTES)?;
             report::bristol_report(&path.display().to_string(), &text)
         }
         None => {
