@@ -63,6 +63,20 @@ struct RawConfig {
     state_dir: Option<PathBuf>,
 }
 
+/// What is wrong with the text of a `node.toml` ([`NodeConfig::parse`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigParseError {
+    /// Not valid TOML, or not the expected fields.
+    #[error("{}", .0.to_string().trim_end())]
+    Toml(toml::de::Error),
+    /// `party` is not one of the three.
+    #[error("party `{0}` is not svb, uwv or bd")]
+    Party(String),
+    /// `listen` is not a socket address.
+    #[error("listen `{0}` is not an IP address and port (for example 0.0.0.0:7000)")]
+    Listen(String),
+}
+
 /// Why a node configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -75,7 +89,19 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
         /// What is wrong.
-        reason: String,
+        reason: ConfigParseError,
+    },
+    /// A peer's address in the federation file does not resolve.
+    #[error("{path}: address of {party} (`{address}`): {source}")]
+    Resolve {
+        /// The federation file.
+        path: PathBuf,
+        /// The peer.
+        party: &'static str,
+        /// Its address as written.
+        address: String,
+        /// The resolver's error.
+        source: std::io::Error,
     },
     /// A key file could not be loaded.
     #[error(transparent)]
@@ -104,19 +130,16 @@ impl NodeConfig {
     }
 
     /// Parses `node.toml` text; relative paths are resolved against `base`.
-    pub fn parse(text: &str, base: &Path) -> Result<NodeConfig, String> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+    pub fn parse(text: &str, base: &Path) -> Result<NodeConfig, ConfigParseError> {
+        let raw: RawConfig = toml::from_str(text).map_err(ConfigParseError::Toml)?;
         let party = match raw.party.as_str() {
             "svb" | "uwv" | "bd" => PartyId::parse(&raw.party).expect("listed"),
-            other => return Err(format!("party `{other}` is not svb, uwv or bd")),
+            other => return Err(ConfigParseError::Party(other.to_string())),
         };
-        let listen: SocketAddr = raw.listen.parse().map_err(|_| {
-            format!(
-                "listen `{}` is not an IP address and port (for example 0.0.0.0:7000)",
-                raw.listen
-            )
-        })?;
+        let listen: SocketAddr = raw
+            .listen
+            .parse()
+            .map_err(|_| ConfigParseError::Listen(raw.listen.clone()))?;
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -217,14 +240,13 @@ impl NodeConfig {
         let key_der = key.secret_der().to_vec();
         let mut peers = Vec::with_capacity(2);
         for entry in federation.parties().iter().filter(|p| p.id != self.party) {
-            let address = resolve_address(&entry.address).map_err(|e| ConfigError::Invalid {
-                path: self.federation.clone(),
-                reason: format!(
-                    "address of {} (`{}`): {e}",
-                    entry.id.short_name(),
-                    entry.address
-                ),
-            })?;
+            let address =
+                resolve_address(&entry.address).map_err(|source| ConfigError::Resolve {
+                    path: self.federation.clone(),
+                    party: entry.id.short_name(),
+                    address: entry.address.clone(),
+                    source,
+                })?;
             peers.push(crate::transport::PeerConfig {
                 party: entry.id,
                 address,
@@ -308,7 +330,9 @@ mod tests {
                 "signing_key",
             ),
         ] {
-            let err = NodeConfig::parse(&bad, Path::new(".")).unwrap_err();
+            let err = NodeConfig::parse(&bad, Path::new("."))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{needle}: {err}");
         }
     }

@@ -189,10 +189,10 @@ impl Federation {
                     "must be 64 lowercase hex digits (SHA-256 of the certificate DER)".into(),
                 )
             })?;
-            let signing_key =
-                parse_public_key(&p.signing_key).map_err(|r| field("signing_key", r))?;
-            let approver_key =
-                parse_public_key(&p.approver_key).map_err(|r| field("approver_key", r))?;
+            let signing_key = parse_public_key(&p.signing_key)
+                .map_err(|r| field("signing_key", r.to_string()))?;
+            let approver_key = parse_public_key(&p.approver_key)
+                .map_err(|r| field("approver_key", r.to_string()))?;
             entries.push(PartyEntry {
                 id,
                 name: p.name.clone(),
@@ -226,7 +226,7 @@ impl Federation {
             {
                 return Err(field("name", "must be 1 to 100 printable characters"));
             }
-            check_address(&e.address).map_err(|r| field("address", &r))?;
+            check_address(&e.address).map_err(|r| field("address", &r.to_string()))?;
         }
         let label = |e: &PartyEntry| format!("{} ({})", e.id.index(), e.id.short_name());
         for (i, a) in entries.iter().enumerate() {
@@ -388,19 +388,23 @@ pub(crate) fn toml_string(s: &str) -> String {
 
 /// Checks `host:port` syntax: a DNS name, IPv4 address or bracketed IPv6 address, and a
 /// port 1–65535. Does not resolve the name.
-pub fn check_address(address: &str) -> Result<(), String> {
+pub fn check_address(address: &str) -> Result<(), AddressError> {
+    let bad = |problem| AddressError {
+        address: address.to_string(),
+        problem,
+    };
     let (host, port) = address
         .rsplit_once(':')
-        .ok_or_else(|| format!("`{address}` is not host:port"))?;
+        .ok_or_else(|| bad(AddressProblem::NotHostPort))?;
     match port.parse::<u16>() {
         Ok(p) if p != 0 && !port.starts_with('+') => {}
-        _ => return Err(format!("`{address}`: port must be 1 to 65535")),
+        _ => return Err(bad(AddressProblem::Port)),
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return inner
             .parse::<std::net::Ipv6Addr>()
             .map(|_| ())
-            .map_err(|_| format!("`{address}`: `{inner}` is not an IPv6 address"));
+            .map_err(|_| bad(AddressProblem::Ipv6(inner.to_string())));
     }
     let valid_name = !host.is_empty()
         && host.len() <= 253
@@ -416,10 +420,35 @@ pub fn check_address(address: &str) -> Result<(), String> {
     if valid_name {
         Ok(())
     } else {
-        Err(format!(
-            "`{address}`: host must be a DNS name, an IPv4 address or [IPv6]"
-        ))
+        Err(bad(AddressProblem::Host))
     }
+}
+
+/// Why a federation address was refused ([`check_address`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{address}`{problem}")]
+pub struct AddressError {
+    /// The address as written.
+    pub address: String,
+    /// What is wrong with it.
+    pub problem: AddressProblem,
+}
+
+/// What is wrong with a federation address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddressProblem {
+    /// No `:port`.
+    #[error(" is not host:port")]
+    NotHostPort,
+    /// The port is not 1–65535.
+    #[error(": port must be 1 to 65535")]
+    Port,
+    /// The bracketed host is not an IPv6 address.
+    #[error(": `{0}` is not an IPv6 address")]
+    Ipv6(String),
+    /// The host is not a DNS name or IPv4 address.
+    #[error(": host must be a DNS name, an IPv4 address or [IPv6]")]
+    Host,
 }
 
 #[cfg(test)]

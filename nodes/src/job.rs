@@ -441,7 +441,7 @@ impl Job {
             self.inputs
                 .of(party)
                 .check_compatible(&expected_schema(party, self.linkage.mode))
-                .map_err(|r| invalid(&format!("inputs.{}", party.short_name()), r))?;
+                .map_err(|r| invalid(&format!("inputs.{}", party.short_name()), r.to_string()))?;
         }
         Ok(())
     }

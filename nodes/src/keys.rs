@@ -417,20 +417,35 @@ pub fn load_public_key(path: &Path) -> Result<PublicKeyFile, KeyError> {
     })?;
     let key = parse_public_key(hex_key).map_err(|reason| KeyError::Format {
         path: path.to_path_buf(),
-        reason,
+        reason: reason.to_string(),
     })?;
     Ok(PublicKeyFile { party, role, key })
 }
 
 /// Parses a hex Ed25519 public key, rejecting points that are not on the curve and
 /// weak (small-order) keys.
-pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, String> {
-    let bytes = parse_hex32(hex_key).ok_or("must be 64 lowercase hex digits (32 bytes)")?;
-    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| "is not a valid Ed25519 public key")?;
+pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, PublicKeyError> {
+    let bytes = parse_hex32(hex_key).ok_or(PublicKeyError::NotHex)?;
+    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| PublicKeyError::NotAKey)?;
     if key.is_weak() {
-        return Err("is a weak (small-order) Ed25519 key".into());
+        return Err(PublicKeyError::Weak);
     }
     Ok(key)
+}
+
+/// Why a hex Ed25519 public key was refused ([`parse_public_key`]); the messages read
+/// after the field's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PublicKeyError {
+    /// Not 32 bytes of lowercase hex.
+    #[error("must be 64 lowercase hex digits (32 bytes)")]
+    NotHex,
+    /// Not a point of the curve.
+    #[error("is not a valid Ed25519 public key")]
+    NotAKey,
+    /// A small-order point.
+    #[error("is a weak (small-order) Ed25519 key")]
+    Weak,
 }
 
 /// Loads the (first) certificate of a PEM file as DER.

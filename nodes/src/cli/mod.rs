@@ -48,9 +48,14 @@ impl<E: std::error::Error> From<E> for CliError {
 pub type CliResult = Result<(), CliError>;
 
 /// Parses a party name for clap: `svb`, `uwv` or `bd`.
-pub fn parse_party(s: &str) -> Result<samen_protocol::PartyId, String> {
+pub fn parse_party(s: &str) -> Result<samen_protocol::PartyId, UnknownParty> {
     match s {
         "svb" | "uwv" | "bd" => Ok(samen_protocol::PartyId::parse(s).expect("listed")),
-        _ => Err(format!("`{s}` is not a party; use svb, uwv or bd")),
+        _ => Err(UnknownParty(s.to_string())),
     }
 }
+
+/// A party name that is not `svb`, `uwv` or `bd` ([`parse_party`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a party; use svb, uwv or bd")]
+pub struct UnknownParty(pub String);

@@ -283,34 +283,29 @@ impl InputSchema {
 
     /// Checks that this schema is usable for the circuit: the same layout and columns
     /// (names, types, widths, required flags, enum values) as `expected`, with ranges and
-    /// lengths inside the expected ones. Returns a sentence naming the first problem.
-    pub fn check_compatible(&self, expected: &InputSchema) -> Result<(), String> {
+    /// lengths inside the expected ones. The error names the first problem.
+    pub fn check_compatible(&self, expected: &InputSchema) -> Result<(), SchemaMismatch> {
         if self.rows != expected.rows {
-            return Err(format!(
-                "rows are {:?}, the circuit expects {:?}",
-                self.rows, expected.rows
-            ));
+            return Err(SchemaMismatch::Rows {
+                found: self.rows,
+                expected: expected.rows,
+            });
         }
         for (i, c) in self.columns.iter().enumerate() {
             if self.columns[..i].iter().any(|d| d.name == c.name) {
-                return Err(format!("column `{}` is listed twice", c.name));
+                return Err(SchemaMismatch::Duplicate(c.name.clone()));
             }
             if expected.column(&c.name).is_none() {
-                return Err(format!(
-                    "column `{}` is not an input of the circuit",
-                    c.name
-                ));
+                return Err(SchemaMismatch::NotAnInput(c.name.clone()));
             }
         }
         for e in &expected.columns {
             let c = self
                 .column(&e.name)
-                .ok_or_else(|| format!("column `{}` is missing", e.name))?;
-            let what = |w: &str| {
-                format!(
-                    "column `{}`: {w} differs from what the circuit expects",
-                    e.name
-                )
+                .ok_or_else(|| SchemaMismatch::Missing(e.name.clone()))?;
+            let what = |what: &'static str| SchemaMismatch::Differs {
+                column: e.name.clone(),
+                what,
             };
             if c.ty != e.ty {
                 return Err(what("type"));
@@ -329,19 +324,18 @@ impl InputSchema {
                     c.min.ok_or_else(|| what("min"))?,
                     c.max.ok_or_else(|| what("max"))?,
                 );
-                if min < e.min.unwrap_or(0) || max > e.max.unwrap_or(u64::MAX) || min > max {
-                    return Err(format!(
-                        "column `{}`: range {min}..={max} is not inside {}..={}",
-                        e.name,
-                        e.min.unwrap_or(0),
-                        e.max.unwrap_or(u64::MAX)
-                    ));
+                let (lo, hi) = (e.min.unwrap_or(0), e.max.unwrap_or(u64::MAX));
+                if min < lo || max > hi || min > max {
+                    return Err(SchemaMismatch::Range {
+                        column: e.name.clone(),
+                        min,
+                        max,
+                        lo,
+                        hi,
+                    });
                 }
             } else if c.min.is_some() || c.max.is_some() {
-                return Err(format!(
-                    "column `{}`: min and max apply to cents columns only",
-                    e.name
-                ));
+                return Err(SchemaMismatch::RangeOnNonCents(e.name.clone()));
             }
             match (c.max_len, e.max_len) {
                 (None, None) => {}
@@ -351,6 +345,53 @@ impl InputSchema {
         }
         Ok(())
     }
+}
+
+/// Why a job's input schema does not fit the circuit ([`InputSchema::check_compatible`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaMismatch {
+    /// The row layout differs.
+    #[error("rows are {found:?}, the circuit expects {expected:?}")]
+    Rows {
+        /// The schema's layout.
+        found: RowLayout,
+        /// The circuit's.
+        expected: RowLayout,
+    },
+    /// A column is listed twice.
+    #[error("column `{0}` is listed twice")]
+    Duplicate(String),
+    /// A column the circuit does not read.
+    #[error("column `{0}` is not an input of the circuit")]
+    NotAnInput(String),
+    /// A column the circuit reads is missing.
+    #[error("column `{0}` is missing")]
+    Missing(String),
+    /// A property of a column differs from the circuit's.
+    #[error("column `{column}`: {what} differs from what the circuit expects")]
+    Differs {
+        /// The column.
+        column: String,
+        /// The property (`type`, `required`, `bits`, …).
+        what: &'static str,
+    },
+    /// A cents column's range is not inside the circuit's.
+    #[error("column `{column}`: range {min}..={max} is not inside {lo}..={hi}")]
+    Range {
+        /// The column.
+        column: String,
+        /// The schema's minimum.
+        min: u64,
+        /// The schema's maximum.
+        max: u64,
+        /// The circuit's minimum.
+        lo: u64,
+        /// The circuit's maximum.
+        hi: u64,
+    },
+    /// `min`/`max` on a column that is not cents.
+    #[error("column `{0}`: min and max apply to cents columns only")]
+    RangeOnNonCents(String),
 }
 
 #[cfg(test)]
@@ -385,6 +426,10 @@ mod tests {
         assert!(s.check_compatible(&e).is_err());
         let mut s = e.clone();
         s.columns.pop();
-        assert!(s.check_compatible(&e).unwrap_err().contains("missing"));
+        assert!(s
+            .check_compatible(&e)
+            .unwrap_err()
+            .to_string()
+            .contains("missing"));
     }
 }
