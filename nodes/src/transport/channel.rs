@@ -21,12 +21,12 @@ use samen_protocol::{Channel, ChannelError, PartyId};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, Semaphore};
 
+use super::config::TransportError;
 use super::frame::clip_reason;
 use super::peer::{
     inbox_budget, inbox_cost, reader, writer, Failure, Inbound, Link, Shared, WriterCmd,
     ABORT_FLUSH, CLOSE_ABORT, CLOSE_DONE, CLOSE_DROPPED,
 };
-use super::TransportError;
 
 struct PeerLink {
     peer: PartyId,

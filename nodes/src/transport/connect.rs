@@ -1,145 +1,37 @@
-//! Building the three-party mesh: dialing, accepting, identifying peers by their pinned
-//! certificates, and the `Hello` exchange that makes sure all three run the same job.
+//! Building the three-party mesh: who dials whom, accepting and identifying peers by
+//! their pinned certificates, and deciding when the mesh is complete or has failed.
 //!
-//! The lower-index party of each pair dials (P0→P1, P0→P2, P1→P2) and retries until the
-//! connect timeout, since the nodes start at different times. The higher-index party
-//! accepts, lets the TLS layer check the client certificate against the pins, and tells
-//! from the fingerprint which peer connected. A stranger's connection is refused and
+//! The lower-index party of each pair dials (P0→P1, P0→P2, P1→P2; [`super::dial`] retries
+//! until the connect timeout, since the nodes start at different times). The higher-index
+//! party accepts, lets the TLS layer check the client certificate against the pins, and
+//! tells from the fingerprint which peer connected. A stranger's connection is refused and
 //! remembered for the error message, but does not stop the node from waiting for the
-//! real peer.
+//! real peer. Both sides then exchange `Hello`s ([`super::dial::greet`]). After the first
+//! fatal error the node keeps answering for a moment, so that peers learn why.
 //!
 //! Cost: one QUIC handshake and one `Hello` round trip per pair. Reveals to the peers our
 //! certificate, party index and the job hash (which they must know anyway).
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use quinn::{Connection, ConnectionError, Endpoint, EndpointConfig, VarInt};
+use quinn::{Endpoint, VarInt};
 use samen_protocol::PartyId;
-use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
-use tokio::time::{sleep, timeout, timeout_at, Instant};
+use tokio::time::{sleep, timeout, Instant};
 
 use super::channel::QuicChannel;
-use super::frame::{clip_reason, header, read_frame, FrameKind, Hello, PROTOCOL_VERSION};
-use super::peer::{failure_from_connection, Failure, Link, CLOSE_ABORT, CLOSE_REFUSED};
-use super::tls::{
-    self, cert_fingerprint, negotiated_alpn, peer_fingerprint, Pin, Rejections, ALPN_MESH,
-    ALPN_PING,
-};
-use super::{PeerConfig, TransportConfig, TransportError};
+use super::config::{PeerConfig, TransportConfig, TransportError};
+use super::dial::{dial, greet, is_fatal, Dialed};
+use super::endpoint::{bind, endpoint, quic_transport, runtime, Setup, HANDSHAKE_TIMEOUT};
+use super::frame::clip_reason;
+use super::peer::{Link, CLOSE_ABORT, CLOSE_REFUSED};
+use super::ping::answer_ping;
+use super::tls::{cert_fingerprint, negotiated_alpn, peer_fingerprint, ALPN_MESH, ALPN_PING};
 
-/// How long one dial attempt may take before it is retried.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Pause between dial attempts.
-const RETRY_PAUSE: Duration = Duration::from_millis(200);
-/// How long an incoming handshake may take.
-pub(super) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long connections in progress may still finish their hello after a fatal error.
 const FAILURE_GRACE: Duration = Duration::from_secs(1);
-
-/// Per-connection stream receive window (bytes one stream may have in flight).
-const STREAM_WINDOW: u32 = 32 << 20;
-/// Per-connection receive window.
-const CONNECTION_WINDOW: u32 = 64 << 20;
-/// Requested kernel socket buffer sizes (the kernel caps them at `net.core.rmem_max` /
-/// `wmem_max`): bulk rounds arrive in bursts that overflow the default ~200 KiB.
-const SOCKET_BUFFER: usize = 8 << 20;
-/// Per-connection send window.
-const SEND_WINDOW: u64 = 64 << 20;
-
-/// The QUIC transport parameters: large flow-control windows for bulk rounds, the idle
-/// timeout that detects dead peers, keep-alives so that a busy but live peer is not
-/// mistaken for a dead one.
-pub(super) fn quic_transport(
-    config: &TransportConfig,
-) -> Result<Arc<quinn::TransportConfig>, TransportError> {
-    let mut t = quinn::TransportConfig::default();
-    let idle = quinn::IdleTimeout::try_from(config.idle_timeout)
-        .map_err(|_| TransportError::Config("idle_timeout is too large".into()))?;
-    t.max_idle_timeout(Some(idle))
-        .keep_alive_interval(Some(config.idle_timeout / 3))
-        .stream_receive_window(VarInt::from_u32(STREAM_WINDOW))
-        .receive_window(VarInt::from_u32(CONNECTION_WINDOW))
-        .send_window(SEND_WINDOW)
-        .max_concurrent_uni_streams(VarInt::from_u32(1024))
-        .max_concurrent_bidi_streams(VarInt::from_u32(0));
-    Ok(Arc::new(t))
-}
-
-pub(super) fn runtime(config: &TransportConfig) -> Result<Runtime, TransportError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.worker_threads)
-        .thread_name("samen-quic")
-        .enable_all()
-        .build()
-        .map_err(|e| TransportError::Io(format!("starting the transport runtime: {e}")))
-}
-
-/// Everything the connecting tasks share.
-pub(super) struct Setup {
-    pub(super) config: TransportConfig,
-    pub(super) transport: Arc<quinn::TransportConfig>,
-    pub(super) own_fingerprint: [u8; 32],
-    pub(super) server_rejections: Arc<Rejections>,
-    /// Connections that failed fatally in their hello; closed with the reason at the end.
-    pub(super) doomed: std::sync::Mutex<Vec<Connection>>,
-}
-
-impl Setup {
-    pub(super) fn party_of(&self, fingerprint: &[u8; 32]) -> Option<PartyId> {
-        self.config
-            .peers
-            .iter()
-            .find(|p| &p.fingerprint == fingerprint)
-            .map(|p| p.party)
-    }
-}
-
-pub(super) fn endpoint(
-    runtime: &Runtime,
-    setup: &Setup,
-    socket: UdpSocket,
-) -> Result<Endpoint, TransportError> {
-    let c = &setup.config;
-    let pins = c
-        .peers
-        .iter()
-        .map(|p| Pin {
-            fingerprint: p.fingerprint,
-        })
-        .collect();
-    let crypto = tls::server_config(
-        &c.cert_der,
-        &c.key_der,
-        pins,
-        setup.server_rejections.clone(),
-    )?;
-    let mut server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    server.transport_config(setup.transport.clone());
-    let _guard = runtime.enter();
-    socket
-        .set_nonblocking(true)
-        .map_err(|e| TransportError::Io(format!("socket set-up: {e}")))?;
-    if let Ok(state) = quinn::udp::UdpSocketState::new((&socket).into()) {
-        // Best effort: smaller buffers only cost throughput.
-        let _ = state.set_recv_buffer_size((&socket).into(), SOCKET_BUFFER);
-        let _ = state.set_send_buffer_size((&socket).into(), SOCKET_BUFFER);
-    }
-    Endpoint::new(
-        EndpointConfig::default(),
-        Some(server),
-        socket,
-        Arc::new(quinn::TokioRuntime),
-    )
-    .map_err(|e| TransportError::Io(format!("starting the QUIC endpoint: {e}")))
-}
-
-pub(super) fn bind(address: SocketAddr) -> Result<UdpSocket, TransportError> {
-    UdpSocket::bind(address).map_err(|source| TransportError::Bind { address, source })
-}
 
 /// Connects to both peers and returns the channel for the job whose hash is `session`.
 ///
@@ -328,51 +220,6 @@ async fn establish(
     Err(e)
 }
 
-/// A TLS alert code if the connection died in the TLS handshake.
-fn tls_alert(e: &ConnectionError) -> Option<u8> {
-    let code = match e {
-        ConnectionError::ConnectionClosed(c) => u64::from(c.error_code),
-        ConnectionError::TransportError(t) => u64::from(t.code),
-        _ => return None,
-    };
-    (0x100..=0x1ff)
-        .contains(&code)
-        .then(|| (code - 0x100) as u8)
-}
-
-/// Whether a TLS alert means the peer refused our certificate (not just "not ready").
-fn is_certificate_refusal(alert: u8) -> bool {
-    // bad_certificate, unsupported_certificate, certificate_revoked/expired/unknown,
-    // unknown_ca, access_denied, decrypt_error, certificate_required.
-    matches!(alert, 42..=46 | 48 | 49 | 51 | 116)
-}
-
-/// A clear error for a connection that died while connecting to `peer`.
-fn connecting_error(setup: &Setup, peer: &PeerConfig, e: &ConnectionError) -> TransportError {
-    if let Some(alert) = tls_alert(e).filter(|a| is_certificate_refusal(*a)) {
-        if matches!(e, ConnectionError::ConnectionClosed(_)) {
-            return TransportError::CertificateRefused {
-                peer: peer.party,
-                address: peer.address,
-                detail: format!("TLS alert {alert}: {e}"),
-                ours: hex::encode(setup.own_fingerprint),
-            };
-        }
-    }
-    match failure_from_connection(peer.party, e, "", setup.config.idle_timeout) {
-        Failure::PeerAborted { peer, reason } => TransportError::PeerAborted { peer, reason },
-        _ => TransportError::Connection {
-            peer: peer.party,
-            reason: e.to_string(),
-        },
-    }
-}
-
-/// Whether an error ends the attempt to build the mesh (rather than calling for a retry).
-fn is_fatal(e: &TransportError) -> bool {
-    !matches!(e, TransportError::Connection { .. })
-}
-
 async fn dial_and_greet(
     setup: Arc<Setup>,
     endpoint: Endpoint,
@@ -384,76 +231,6 @@ async fn dial_and_greet(
         Ok(Dialed::Mesh(link)) => Event::Greeted(link),
         Ok(Dialed::Ping(..)) => unreachable!("dialed for the mesh"),
         Err(e) => Event::Failed(e),
-    }
-}
-
-pub(super) enum Dialed {
-    Mesh(Link),
-    Ping(Connection),
-}
-
-/// Dials `peer` until it answers (and, for the mesh, greets) or `deadline` passes.
-pub(super) async fn dial(
-    setup: &Setup,
-    endpoint: &Endpoint,
-    peer: &PeerConfig,
-    alpn: &[u8],
-    deadline: Instant,
-    session: Option<[u8; 32]>,
-) -> Result<Dialed, TransportError> {
-    let c = &setup.config;
-    let rejections = Arc::new(Rejections::default());
-    let pin = Pin {
-        fingerprint: peer.fingerprint,
-    };
-    let crypto = tls::client_config(&c.cert_der, &c.key_der, pin, alpn, rejections.clone())?;
-    let mut client = quinn::ClientConfig::new(Arc::new(crypto));
-    client.transport_config(setup.transport.clone());
-    let started = Instant::now();
-    let mut last;
-    loop {
-        let connecting = endpoint
-            .connect_with(client.clone(), peer.address, peer.party.short_name())
-            .map_err(|e| TransportError::Connection {
-                peer: peer.party,
-                reason: format!("cannot dial {}: {e}", peer.address),
-            })?;
-        let limit = ATTEMPT_TIMEOUT.min(deadline.saturating_duration_since(Instant::now()));
-        match timeout(limit, connecting).await {
-            Ok(Ok(conn)) => match session {
-                None => return Ok(Dialed::Ping(conn)),
-                Some(session) => match greet(setup, conn, peer, session, deadline).await {
-                    Ok(link) => return Ok(Dialed::Mesh(link)),
-                    Err(e) if is_fatal(&e) => return Err(e),
-                    Err(e) => last = e.to_string(),
-                },
-            },
-            Ok(Err(e)) => {
-                if let Some(seen) = rejections.take() {
-                    return Err(TransportError::CertificateMismatch {
-                        peer: peer.party,
-                        address: peer.address,
-                        presented: hex::encode(seen),
-                        pinned: hex::encode(peer.fingerprint),
-                    });
-                }
-                let err = connecting_error(setup, peer, &e);
-                if is_fatal(&err) {
-                    return Err(err);
-                }
-                last = e.to_string();
-            }
-            Err(_) => last = "no answer".into(),
-        }
-        if Instant::now() + RETRY_PAUSE >= deadline {
-            return Err(TransportError::ConnectTimeout {
-                peer: peer.party,
-                address: peer.address,
-                waited: started.elapsed(),
-                detail: last,
-            });
-        }
-        sleep(RETRY_PAUSE).await;
     }
 }
 
@@ -504,122 +281,4 @@ async fn accept_one(
         Err(e) if is_fatal(&e) => Event::Failed(e),
         Err(e) => Event::Refused(e.to_string()),
     }
-}
-
-/// Waits until the pinging peer closes (it measures and closes right away).
-pub(super) async fn answer_ping(conn: Connection) {
-    let _ = timeout(Duration::from_secs(5), conn.closed()).await;
-}
-
-/// Exchanges `Hello`s on the first stream of each direction and checks the peer's.
-async fn greet(
-    setup: &Setup,
-    conn: Connection,
-    peer: &PeerConfig,
-    session: [u8; 32],
-    deadline: Instant,
-) -> Result<Link, TransportError> {
-    let result = exchange_hellos(setup, &conn, peer, session, deadline).await;
-    match result {
-        Ok((send, recv)) => Ok(Link {
-            peer: peer.party,
-            connection: conn,
-            send,
-            recv,
-        }),
-        Err(e) => {
-            if is_fatal(&e) {
-                if let Ok(mut d) = setup.doomed.lock() {
-                    d.push(conn);
-                }
-            }
-            Err(e)
-        }
-    }
-}
-
-async fn exchange_hellos(
-    setup: &Setup,
-    conn: &Connection,
-    peer: &PeerConfig,
-    session: [u8; 32],
-    deadline: Instant,
-) -> Result<(quinn::SendStream, quinn::RecvStream), TransportError> {
-    let me = setup.config.party;
-    let lost = |conn: &Connection, fallback: String| match conn.close_reason() {
-        Some(e) => connecting_error(setup, peer, &e),
-        None => TransportError::Connection {
-            peer: peer.party,
-            reason: fallback,
-        },
-    };
-    let hello = Hello {
-        version: PROTOCOL_VERSION,
-        party: me.index() as u8,
-        session,
-    }
-    .encode();
-    let mut send = conn
-        .open_uni()
-        .await
-        .map_err(|e| connecting_error(setup, peer, &e))?;
-    let chunks = &mut [
-        Bytes::copy_from_slice(&header(FrameKind::Hello, hello.len())),
-        Bytes::from(hello),
-    ];
-    send.write_all_chunks(chunks)
-        .await
-        .map_err(|e| lost(conn, format!("sending hello: {e}")))?;
-    let mut recv = match timeout_at(deadline, conn.accept_uni()).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(connecting_error(setup, peer, &e)),
-        Err(_) => {
-            return Err(TransportError::Connection {
-                peer: peer.party,
-                reason: "no hello from the peer".into(),
-            })
-        }
-    };
-    let frame = match timeout_at(deadline, read_frame(&mut recv, 0)).await {
-        Ok(Ok(Some(f))) => f,
-        Ok(Ok(None)) => return Err(lost(conn, "the peer's first stream was empty".into())),
-        Ok(Err(e)) => return Err(lost(conn, format!("reading hello: {e}"))),
-        Err(_) => {
-            return Err(TransportError::Connection {
-                peer: peer.party,
-                reason: "no hello from the peer".into(),
-            })
-        }
-    };
-    if frame.kind != FrameKind::Hello {
-        return Err(TransportError::Connection {
-            peer: peer.party,
-            reason: format!("expected a hello, got a {:?} frame", frame.kind),
-        });
-    }
-    let theirs = Hello::decode(&frame.payload).map_err(|e| TransportError::Connection {
-        peer: peer.party,
-        reason: e.to_string(),
-    })?;
-    if theirs.version != PROTOCOL_VERSION {
-        return Err(TransportError::VersionMismatch {
-            peer: peer.party,
-            theirs: theirs.version,
-            ours: PROTOCOL_VERSION,
-        });
-    }
-    if usize::from(theirs.party) != peer.party.index() {
-        return Err(TransportError::Config(format!(
-            "the node with {}'s certificate says it is party {}",
-            peer.party, theirs.party
-        )));
-    }
-    if theirs.session != session {
-        return Err(TransportError::SessionMismatch {
-            peer: peer.party,
-            theirs: hex::encode(theirs.session),
-            ours: hex::encode(session),
-        });
-    }
-    Ok((send, recv))
 }

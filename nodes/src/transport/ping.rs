@@ -10,17 +10,16 @@ use std::net::UdpSocket;
 use std::sync::Arc;
 use std::time::Duration;
 
-use quinn::{Endpoint, VarInt};
+use quinn::{Connection, Endpoint, VarInt};
 use samen_protocol::PartyId;
 use tokio::task::JoinSet;
 use tokio::time::{timeout, Instant};
 
-use super::connect::{
-    answer_ping, bind, dial, endpoint, quic_transport, runtime, Dialed, Setup, HANDSHAKE_TIMEOUT,
-};
+use super::config::{TransportConfig, TransportError};
+use super::dial::{dial, Dialed};
+use super::endpoint::{bind, endpoint, quic_transport, runtime, Setup, HANDSHAKE_TIMEOUT};
 use super::peer::{CLOSE_DONE, CLOSE_REFUSED};
 use super::tls::{cert_fingerprint, negotiated_alpn, peer_fingerprint, ALPN_PING};
-use super::{TransportConfig, TransportError};
 
 /// How long `ping` keeps answering the peers' pings after its own succeeded.
 const PING_LINGER: Duration = Duration::from_secs(3);
@@ -127,4 +126,9 @@ async fn ping_all(
     }
     results.sort_by_key(|(p, _)| *p);
     Ok(results)
+}
+
+/// Waits until the pinging peer closes (it measures and closes right away).
+pub(super) async fn answer_ping(conn: Connection) {
+    let _ = timeout(Duration::from_secs(5), conn.closed()).await;
 }

@@ -22,7 +22,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::TransportError;
+use super::config::TransportError;
 
 /// ALPN protocol of a node-to-node job connection.
 pub const ALPN_MESH: &[u8] = b"samen/1";
