@@ -10,9 +10,11 @@ use std::collections::BTreeMap;
 
 use samen_protocol::PartyId;
 
+use super::integrity::Failures;
 use super::integrity::TranscriptFacts;
-use super::verify::Failures;
-use super::{ApprovedJob, ApprovedJobSummary, CountRule, DisclosureRow, FailureKind, LearnedRow};
+use super::report::{
+    ApprovedJob, ApprovedJobSummary, CountRule, DisclosureRow, FailureKind, LearnedRow,
+};
 use crate::transcript::format::{Outcome, RevealEntry};
 
 pub(super) fn check_reveals_agree(

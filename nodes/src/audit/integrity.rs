@@ -16,11 +16,13 @@
 //! It collects what the cross-party checks need: messages, reveals, per-phase traffic.
 //! Cost: one pass, one signature verification per checkpoint (one per phase).
 
+use std::collections::BTreeMap;
+
 use ed25519_dalek::{Signature, VerifyingKey};
 use samen_protocol::context::Direction;
 use samen_protocol::PartyId;
 
-use super::{Failure, FailureKind, PhaseTraffic};
+use super::report::{Failure, FailureKind, PhaseTraffic};
 use crate::transcript::format::{
     checkpoint_message, Header, LearnedEntry, MessageEntry, Outcome, Record, RevealEntry,
 };
@@ -406,5 +408,51 @@ fn stop_kind(reason: &StopReason) -> FailureKind {
         StopReason::Position { .. } => FailureKind::RecordOrder,
         StopReason::PartialLine => FailureKind::Truncated,
         _ => FailureKind::Unreadable,
+    }
+}
+
+/// Failures found by the cross-party checks, capped per kind and party.
+#[derive(Default)]
+pub(super) struct Failures {
+    list: Vec<Failure>,
+    counts: BTreeMap<(FailureKind, Option<PartyId>), usize>,
+}
+
+impl Failures {
+    pub(super) fn push(
+        &mut self,
+        kind: FailureKind,
+        party: Option<PartyId>,
+        record: Option<u64>,
+        message: String,
+    ) {
+        let n = self.counts.entry((kind, party)).or_insert(0);
+        *n += 1;
+        if *n <= MAX_LISTED_PER_KIND {
+            self.list.push(Failure {
+                kind,
+                party,
+                record,
+                message,
+            });
+        }
+    }
+
+    pub(super) fn finish(mut self) -> Vec<Failure> {
+        for ((kind, party), n) in self.counts {
+            if n > MAX_LISTED_PER_KIND {
+                let message = format!(
+                    "… and {} more failures of this kind",
+                    n - MAX_LISTED_PER_KIND
+                );
+                self.list.push(Failure {
+                    kind,
+                    party,
+                    record: None,
+                    message,
+                });
+            }
+        }
+        self.list
     }
 }

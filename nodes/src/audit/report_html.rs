@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 
 use samen_protocol::PartyId;
 
+use super::disclosure::names;
+use super::report::{AuditReport, Verdict};
 use super::report_text::{bytes, outcome_text, verdict_line};
-use super::verify::names;
-use super::{AuditReport, Verdict};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {

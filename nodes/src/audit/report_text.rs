@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use samen_protocol::PartyId;
 
-use super::{AuditReport, PhaseTraffic, Verdict};
+use super::report::{AuditReport, PhaseTraffic, Verdict};
 use crate::transcript::format::Outcome;
 
 /// Makes untrusted text safe to print: control characters are escaped.
@@ -169,7 +169,7 @@ pub fn render(report: &AuditReport) -> String {
                 "    {} = {} (learned by {}, phase {})",
                 clean(&l.what),
                 l.value,
-                super::verify::names(&l.to),
+                super::disclosure::names(&l.to),
                 clean(&l.phase)
             );
         }

@@ -15,7 +15,6 @@
 //!
 //! Cost: linear in the transcripts' size, one signature check per checkpoint.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use samen_protocol::context::Direction;
@@ -23,8 +22,10 @@ use samen_protocol::PartyId;
 
 pub use super::disclosure::names;
 use super::disclosure::{check_learned, check_policy, check_reveals_agree, summarise_job};
-use super::integrity::{check_transcript, MessageFact, TranscriptFacts, MAX_LISTED_PER_KIND};
-use super::{ApprovedJob, AuditReport, Failure, FailureKind, PartySummary, PhaseRow, Verdict};
+use super::integrity::{check_transcript, Failures, MessageFact, TranscriptFacts};
+use super::report::{
+    ApprovedJob, AuditReport, Failure, FailureKind, PartySummary, PhaseRow, Verdict,
+};
 use crate::transcript::format::{Outcome, RevealEntry};
 use crate::transcript::reader::{read_file, ParsedTranscript};
 use crate::transcript::TranscriptError;
@@ -55,51 +56,6 @@ pub fn verify_files<P: AsRef<Path>>(
     Ok(verify(job, &transcripts))
 }
 
-/// Failures found by the cross-party checks, capped per kind and party.
-pub(super) struct Failures {
-    list: Vec<Failure>,
-    counts: BTreeMap<(FailureKind, Option<PartyId>), usize>,
-}
-
-impl Failures {
-    pub(super) fn push(
-        &mut self,
-        kind: FailureKind,
-        party: Option<PartyId>,
-        record: Option<u64>,
-        message: String,
-    ) {
-        let n = self.counts.entry((kind, party)).or_insert(0);
-        *n += 1;
-        if *n <= MAX_LISTED_PER_KIND {
-            self.list.push(Failure {
-                kind,
-                party,
-                record,
-                message,
-            });
-        }
-    }
-
-    fn finish(mut self) -> Vec<Failure> {
-        for ((kind, party), n) in self.counts {
-            if n > MAX_LISTED_PER_KIND {
-                let message = format!(
-                    "… and {} more failures of this kind",
-                    n - MAX_LISTED_PER_KIND
-                );
-                self.list.push(Failure {
-                    kind,
-                    party,
-                    record: None,
-                    message,
-                });
-            }
-        }
-        self.list
-    }
-}
-
 /// Audits `transcripts` (in any order, one per party) against `job`.
 pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditReport {
     let facts: Vec<TranscriptFacts> = transcripts
@@ -119,10 +75,7 @@ pub fn verify(job: &ApprovedJob, transcripts: &[LabelledTranscript]) -> AuditRep
             })
         })
         .collect();
-    let mut cross = Failures {
-        list: Vec::new(),
-        counts: BTreeMap::new(),
-    };
+    let mut cross = Failures::default();
     let mut notes = Vec::new();
 
     // One transcript per party.
@@ -455,7 +408,7 @@ fn timeline(by_party: &[Option<usize>; 3], facts: &[TranscriptFacts]) -> Vec<Pha
     order
         .into_iter()
         .map(|name| {
-            let mut parties: [Option<super::PhaseTraffic>; 3] = Default::default();
+            let mut parties: [Option<super::report::PhaseTraffic>; 3] = Default::default();
             for p in PartyId::ALL {
                 if let Some(k) = by_party[p.index()] {
                     // A phase name may occur more than once: add its traffic up.
