@@ -7,11 +7,13 @@ use std::path::Path;
 
 use samen_protocol::PartyId;
 
+use super::bsn::{self, Bsn};
 use super::csv::CsvReader;
 use super::error::{InputError, InputErrorKind as K};
+use super::records::*;
 use super::schema::{ColumnSpec, InputSchema, RowLayout, BD_PERSON_COLUMNS, UWV_ALIGNED_COLUMNS};
-use super::*;
 use crate::job::Job;
+use samen_circuits::aio::{BdWealth, HouseholdType, SvbHousehold, UwvIncome};
 
 /// Validates `path` as `party`'s input for `job` (schema, linkage mode and, in aligned
 /// mode, the job's household count).
