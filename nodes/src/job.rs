@@ -11,7 +11,6 @@
 //!
 //! The job file holds no personal data; it is public to the three parties.
 
-use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use samen_protocol::PartyId;
@@ -483,11 +482,6 @@ impl Job {
              # so any change (even whitespace) invalidates them.\n\n{body}"
         )
     }
-
-    /// A description for a human approver: what is computed, who learns what, the hashes.
-    pub fn describe(&self, job_bytes: &[u8]) -> String {
-        show::describe(self, job_bytes)
-    }
 }
 
 /// The rules files built into this binary, by name.
@@ -495,18 +489,23 @@ pub fn builtin_rules_names() -> Vec<String> {
     circuit::rules_names()
 }
 
-/// BLAKE3 of the built-in rules file `name`.
+/// BLAKE3 of the built-in rules file `name` (its exact bytes).
 pub fn builtin_rules_hash(name: &str) -> Result<[u8; 32], JobError> {
-    circuit::rules_hash(name)
+    circuit::rules_hash(name).map_err(|e| match e {
+        samen_circuits::aio::RulesError::Unknown { name, known } => {
+            JobError::UnknownRules { name, known }
+        }
+        e => JobError::Invalid {
+            field: "rules.name".into(),
+            reason: e.to_string(),
+        },
+    })
 }
 
-/// The hash of the circuit a node compiles for `job`: from the job's rules, policy and
-/// output policy. The one place where the job meets the circuit compiler.
+/// The hash of the circuit a node compiles for `job`: the AIO circuit built from the
+/// job's rules and policy (tolerance, home-equity rule) and optimised, as compiled by
+/// [`crate::run::circuit::job_circuit`] — the one definition the node also executes. The
+/// rules hash and the policy are annotations of the circuit, so this hash covers them too.
 pub fn expected_circuit_hash(job: &Job) -> Result<[u8; 32], JobError> {
-    circuit::circuit_hash(job)
-}
-
-/// Writes `out` with a line per item (helper for descriptions).
-pub(crate) fn push_line(out: &mut String, line: impl fmt::Display) {
-    let _ = writeln!(out, "{line}");
+    Ok(crate::run::circuit::job_circuit(job)?.hash().0)
 }

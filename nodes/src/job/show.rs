@@ -2,11 +2,24 @@
 
 use samen_protocol::PartyId;
 
-use super::{job_hash, push_line, HomeRule, Job, JobSecurityMode};
+use super::{job_hash, HomeRule, Job, JobSecurityMode};
 use crate::input::schema::{ColumnType, LinkageMode};
 
+impl Job {
+    /// A description for a human approver: what is computed, who learns what, the hashes.
+    pub fn describe(&self, job_bytes: &[u8]) -> String {
+        describe(self, job_bytes)
+    }
+}
+
+/// Writes `out` with a line per item.
+fn push_line(out: &mut String, line: impl std::fmt::Display) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{line}");
+}
+
 /// The description printed by `samen job show`.
-pub(super) fn describe(job: &Job, job_bytes: &[u8]) -> String {
+fn describe(job: &Job, job_bytes: &[u8]) -> String {
     let mut out = String::new();
     let line = |out: &mut String, s: String| push_line(out, s);
     line(&mut out, format!("Samen job {}", job.job_id));

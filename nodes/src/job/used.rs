@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::JobId;
+use super::id::JobId;
 
 /// Why a job id is refused.
 #[derive(Debug, thiserror::Error)]
