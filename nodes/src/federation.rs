@@ -289,22 +289,6 @@ impl Federation {
         &self.parties
     }
 
-    /// The party whose approver key is `key`, if any.
-    pub fn party_by_approver_key(&self, key: &VerifyingKey) -> Option<PartyId> {
-        self.parties
-            .iter()
-            .find(|p| &p.approver_key == key)
-            .map(|p| p.id)
-    }
-
-    /// The party whose TLS certificate has fingerprint `fp`, if any.
-    pub fn party_by_cert_fingerprint(&self, fp: &[u8; 32]) -> Option<PartyId> {
-        self.parties
-            .iter()
-            .find(|p| &p.cert_fingerprint == fp)
-            .map(|p| p.id)
-    }
-
     /// The canonical encoding the fingerprint is computed over (see the module doc).
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
