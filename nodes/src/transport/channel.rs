@@ -173,7 +173,10 @@ impl MeshInner {
         for _ in &self.peers {
             match ack_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => problems.push(format!("our last messages may not have arrived: {e}")),
+                Ok(Err(f)) => problems.push(format!(
+                    "our last messages may not have arrived: {}",
+                    f.describe()
+                )),
                 Err(_) => {
                     problems.push("a peer did not acknowledge our last messages in time".into());
                     break;

@@ -201,7 +201,7 @@ pub(super) enum WriterCmd {
     Data(Vec<u8>),
     Phase(String),
     Abort(String, std_mpsc::Sender<()>),
-    Bye(std_mpsc::Sender<Result<(), String>>),
+    Bye(std_mpsc::Sender<Result<(), Failure>>),
 }
 
 async fn write_frame(
@@ -238,16 +238,22 @@ fn write_failure(
 
 /// Whether a finished stream counts as delivered: acknowledged, or the peer closed the
 /// connection normally (it has everything it wanted).
-fn delivered(r: Result<Option<VarInt>, quinn::StoppedError>) -> Result<(), String> {
+fn delivered(peer: PartyId, r: Result<Option<VarInt>, quinn::StoppedError>) -> Result<(), Failure> {
     match r {
         Ok(None) => Ok(()),
-        Ok(Some(code)) => Err(format!("the peer stopped reading (code {code})")),
+        Ok(Some(code)) => Err(Failure::Closed {
+            peer,
+            reason: format!("the peer stopped reading (code {code})"),
+        }),
         Err(quinn::StoppedError::ConnectionLost(ConnectionError::ApplicationClosed(c)))
             if c.error_code == VarInt::from_u32(CLOSE_DONE) =>
         {
             Ok(())
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(Failure::Transport {
+            peer,
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -294,11 +300,9 @@ pub(super) async fn writer(
                 let r = match write_frame(&mut stream, FrameKind::Bye, Bytes::new()).await {
                     Ok(()) => {
                         let _ = stream.finish();
-                        delivered(stream.stopped().await)
+                        delivered(peer, stream.stopped().await)
                     }
-                    Err(e) => {
-                        Err(write_failure(peer, &conn, e, &phase, shared.idle_timeout).describe())
-                    }
+                    Err(e) => Err(write_failure(peer, &conn, e, &phase, shared.idle_timeout)),
                 };
                 let _ = ack.send(r);
                 return;
