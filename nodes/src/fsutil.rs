@@ -117,4 +117,46 @@ mod tests {
         let e = read_bounded(Path::new("/dev/zero"), 1000).unwrap_err();
         assert!(matches!(e, ReadError::TooLarge { limit: 1000, .. }));
     }
+
+    /// Every loader of a file kind goes through the bound: a (sparse) 64 MiB file, larger
+    /// than every kind's limit, is refused as too large, naming the file, before it is
+    /// parsed. An unbounded read would reach the parser and fail differently.
+    #[test]
+    fn every_loader_refuses_an_oversized_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(64 << 20).unwrap();
+        drop(f);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&big, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let too_large =
+            |e: &ReadError| matches!(e, ReadError::TooLarge { path, .. } if path == &big);
+        use crate::{approval, config, federation, job, keys};
+        assert!(
+            matches!(config::NodeConfig::load(&big), Err(config::ConfigError::Read(e)) if too_large(&e))
+        );
+        assert!(
+            matches!(federation::Federation::load(&big), Err(federation::FederationError::Read(e)) if too_large(&e))
+        );
+        assert!(matches!(job::Job::load(&big), Err(job::JobError::Read(e)) if too_large(&e)));
+        assert!(
+            matches!(approval::Approval::load(&big), Err(approval::ApprovalFileError::Read(e)) if too_large(&e))
+        );
+        assert!(
+            matches!(keys::load_public_key(&big), Err(keys::KeyError::Read(e)) if too_large(&e))
+        );
+        assert!(
+            matches!(keys::load_secret_key(&big), Err(keys::KeyError::Read(e)) if too_large(&e))
+        );
+        assert!(
+            matches!(keys::load_certificate_der(&big), Err(keys::KeyError::Read(e)) if too_large(&e))
+        );
+        assert!(
+            matches!(keys::load_tls_private_key(&big), Err(keys::KeyError::Read(e)) if too_large(&e))
+        );
+    }
 }
