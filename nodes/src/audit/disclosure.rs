@@ -113,6 +113,18 @@ pub(super) fn check_learned(
     rows
 }
 
+/// What the reveals of one output opened, summed over the transcript.
+struct Opened {
+    /// Values opened.
+    values: u64,
+    /// Reveals.
+    reveals: u64,
+    /// Phases the reveals were in.
+    phases: Vec<String>,
+    /// Recipients (the union if they changed).
+    to: Vec<PartyId>,
+}
+
 /// Checks reveals against the output policy and builds the disclosure table.
 pub(super) fn check_policy(
     job: &ApprovedJob,
@@ -120,16 +132,20 @@ pub(super) fn check_policy(
     all_succeeded: bool,
     out: &mut Failures,
 ) -> Vec<DisclosureRow> {
-    // (output) -> (values, reveals, phases)
-    let mut per_output: BTreeMap<&str, (u64, u64, Vec<String>, Vec<PartyId>)> = BTreeMap::new();
+    let mut per_output: BTreeMap<&str, Opened> = BTreeMap::new();
     for r in reveals {
         let e = per_output
             .entry(r.output.as_str())
-            .or_insert((0, 0, Vec::new(), r.to.clone()));
-        e.0 = e.0.saturating_add(r.count);
-        e.1 += 1;
-        if !e.2.contains(&r.phase) {
-            e.2.push(r.phase.clone());
+            .or_insert_with(|| Opened {
+                values: 0,
+                reveals: 0,
+                phases: Vec::new(),
+                to: r.to.clone(),
+            });
+        e.values = e.values.saturating_add(r.count);
+        e.reveals += 1;
+        if !e.phases.contains(&r.phase) {
+            e.phases.push(r.phase.clone());
         }
         let permitted = job.outputs.iter().find(|o| o.output == r.output);
         match permitted {
@@ -156,20 +172,20 @@ pub(super) fn check_policy(
             ),
             _ => {}
         }
-        if r.to != e.3 {
+        if r.to != e.to {
             // Recipients changed between reveals of one output: list under the union.
             for p in &r.to {
-                if !e.3.contains(p) {
-                    e.3.push(*p);
+                if !e.to.contains(p) {
+                    e.to.push(*p);
                 }
             }
-            e.3.sort();
+            e.to.sort();
         }
     }
     for o in &job.outputs {
         let (values, count) = per_output
             .get(o.output.as_str())
-            .map(|e| (e.0, e.1))
+            .map(|e| (e.values, e.reveals))
             .unwrap_or((0, 0));
         if count > o.max_reveals {
             out.push(
@@ -203,8 +219,8 @@ pub(super) fn check_policy(
     }
     let mut rows = Vec::new();
     for p in PartyId::ALL {
-        for (output, (values, count, phases, to)) in &per_output {
-            if to.contains(&p) {
+        for (output, opened) in &per_output {
+            if opened.to.contains(&p) {
                 let permitted = job
                     .outputs
                     .iter()
@@ -212,9 +228,9 @@ pub(super) fn check_policy(
                 rows.push(DisclosureRow {
                     party: p,
                     output: output.to_string(),
-                    values: *values,
-                    reveals: *count,
-                    phases: phases.clone(),
+                    values: opened.values,
+                    reveals: opened.reveals,
+                    phases: opened.phases.clone(),
                     permitted,
                 });
             }
