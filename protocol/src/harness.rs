@@ -176,7 +176,8 @@ where
                 let observer = &observer;
                 scope.spawn(move || {
                     let party = PartyId::ALL[i];
-                    let mut ctx = Context::start(party, mode, Box::new(end), observer(party), seed)?;
+                    let mut ctx =
+                        Context::start(party, mode, Box::new(end), observer(party), seed)?;
                     let output = f(&mut ctx)?;
                     Ok(PartyRun {
                         output,
@@ -240,11 +241,16 @@ mod tests {
         assert_ne!(a[0].output, a[1].output);
         let seeds = || PartyId::ALL.map(|p| PartySeed::from_bytes([p.index() as u8; 32]));
         let seeded = || {
-            run_three_seeded(seeds(), SecurityMode::SemiHonest, |_| None, |ctx| {
-                let c = ctx.randomness().common(2);
-                let r = ctx.randomness().zero_shares(2);
-                Ok((c, r, ctx.randomness().private(2)))
-            })
+            run_three_seeded(
+                seeds(),
+                SecurityMode::SemiHonest,
+                |_| None,
+                |ctx| {
+                    let c = ctx.randomness().common(2);
+                    let r = ctx.randomness().zero_shares(2);
+                    Ok((c, r, ctx.randomness().private(2)))
+                },
+            )
             .unwrap()
         };
         let (c, d) = (seeded(), seeded());

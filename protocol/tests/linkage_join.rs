@@ -163,8 +163,18 @@ fn check(problem: &Problem) {
         if id == 0 {
             // a dummy household: nobody found, zero payload
             assert_eq!(extra[h], 0);
-            check_person(&o, |l| (&l.applicant_uwv, &l.alignment.applicant_uwv[..]), h, &(0, vec![0; uf]));
-            check_person(&o, |l| (&l.partner_bd, &l.alignment.partner_bd[..]), h, &(0, vec![0; bf]));
+            check_person(
+                &o,
+                |l| (&l.applicant_uwv, &l.alignment.applicant_uwv[..]),
+                h,
+                &(0, vec![0; uf]),
+            );
+            check_person(
+                &o,
+                |l| (&l.partner_bd, &l.alignment.partner_bd[..]),
+                h,
+                &(0, vec![0; bf]),
+            );
             assert_eq!(o[0].linked.alignment.profile(h), [false; 4]);
             continue;
         }
