@@ -127,8 +127,8 @@ fn check_person(
 ) {
     let cols = [0, 1, 2].map(|i| pick(&o[i].linked).0);
     // Presence is the public match pattern, the same at every party.
-    for i in 0..3 {
-        assert_eq!(u64::from(pick(&o[i].linked).1[row].is_some()), expected.0);
+    for run in o {
+        assert_eq!(u64::from(pick(&run.linked).1[row].is_some()), expected.0);
     }
     for (f, want) in expected.1.iter().enumerate() {
         let got = reconstruct([0, 1, 2].map(|i| &cols[i].fields[f]));
