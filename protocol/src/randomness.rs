@@ -213,7 +213,7 @@ impl PrfStream {
     }
 }
 
-/// The keys of one party for one job, as agreed by [`setup`].
+/// The keys of one party for one job, as agreed by [`Context::start`](crate::Context::start).
 pub struct PartyKeys {
     /// `k_i`, shared with the previous party.
     pub with_prev: PrfKey,

@@ -5,7 +5,7 @@
 //! supplies the party's side).
 //!
 //! The party's side is exactly what `samen node run` executes after connecting: for an
-//! aligned job [`super::node::protocol`] on the circuit recompiled from the job file and
+//! aligned job `run::node::protocol` on the circuit recompiled from the job file and
 //! the validated input; for a linked job (the default) [`super::linked::run_linked`] on
 //! the linked circuit and the party's linkage table. The input commitment is recomputed
 //! from the same columns `samen node run` commits to, with the salt `samen node run` kept

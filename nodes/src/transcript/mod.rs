@@ -12,10 +12,10 @@
 //! 1999) and Crosby and Wallach (USENIX Security 2009), applied to one party's view of an
 //! MPC job; the audit in [`crate::audit`] then checks the three views against each other.
 //!
-//! - [`format`]: the versioned record types and their canonical encoding (the
+//! - [`format`](mod@format): the versioned record types and their canonical encoding (the
 //!   specification of the file format);
 //! - [`writer`]: [`TranscriptWriter`] and [`SharedTranscript`], the protocol observer;
-//! - [`line`]: strict parsing of one line into a record;
+//! - [`line`](mod@line): strict parsing of one line into a record;
 //! - [`reader`]: parsing untrusted transcript files;
 //! - [`scan`]: checking a transcript for secrets it must not contain;
 //! - [`evidence`]: the optional dispute evidence (the party's seed and the received

@@ -9,7 +9,7 @@
 //! leakage and the argument in full; this is the summary next to the code.
 //!
 //! # Protocol
-//! 1. **Owner preparation** ([`padding`]): each owner validates its table (no duplicate
+//! 1. **Owner preparation** (`padding`): each owner validates its table (no duplicate
 //!    key), appends the job's dummy rows, puts its rows in a private random order σ, and
 //!    hashes each key to `H(bsn)` ([`hash`]: domain ‖ job id ‖ nine ASCII digits). An
 //!    empty partner key or a dummy key becomes a fresh random point. `H(bsn)` never
