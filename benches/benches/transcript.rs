@@ -24,6 +24,7 @@ fn header(party: PartyId) -> Header {
         rules: [3; 32],
         federation: [4; 32],
         mode: SecurityMode::SemiHonest,
+        seed: [5; 32],
         software: "samen bench".into(),
         time_ms: 0,
     }

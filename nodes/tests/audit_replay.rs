@@ -1,7 +1,8 @@
-//! Dispute replay: a party re-executes its side from its input, its evidence (key
-//! agreement and received messages) and its transcript. An honest party's replay passes;
-//! a party whose sent messages deviated fails, with the phase named — even though the
-//! three transcripts are consistent and the audit passes.
+//! Dispute replay: a party re-executes its side from its input, its evidence (its seed and
+//! the messages it received) and its transcript. An honest party's replay passes; a party
+//! whose sent messages deviated fails, with the phase named — even though the three
+//! transcripts are consistent and the audit passes. In memory for a toy computation, and
+//! end to end for a linked job run by three `samen node run` processes.
 
 mod transcript_support;
 
@@ -11,12 +12,13 @@ use proptest::prelude::*;
 use samen_node::audit::replay::{replay, ReplayReport};
 use samen_node::audit::verify_files;
 use samen_node::transcript::evidence::{read_evidence, EvidenceRecorder, ObserverPair};
-use samen_node::transcript::format::Outcome;
-use samen_node::transcript::{parse_bytes, SharedTranscript, TranscriptWriter};
+use samen_node::transcript::format::{Header, Outcome};
+use samen_node::transcript::{commit_seed, parse_bytes, SharedTranscript, TranscriptWriter};
 use samen_protocol::context::{Direction, MessageObserver};
 use samen_protocol::ops::arith::mul;
 use samen_protocol::ops::input::input_arith;
 use samen_protocol::ops::reveal::reveal_arith;
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::{harness, Context, PartyId, ProtocolError, SecurityMode};
 use transcript_support::*;
 
@@ -78,12 +80,17 @@ fn run(
 ) -> Kept {
     let transcripts = PartyId::ALL.map(|p| dir.join(format!("t-{}", p.short_name())));
     let evidence = PartyId::ALL.map(|p| dir.join(format!("e-{}", p.short_name())));
+    let seeds = harness::test_seeds();
     let shared: Vec<SharedTranscript> = PartyId::ALL
         .iter()
         .map(|&p| {
+            let header = Header {
+                seed: commit_seed(&job.job_hash, p, &seeds[p.index()]),
+                ..header(job, p)
+            };
             let w = TranscriptWriter::create(
                 &transcripts[p.index()],
-                header(job, p),
+                header,
                 node_keys()[p.index()].clone(),
             )
             .unwrap();
@@ -94,9 +101,13 @@ fn run(
         .collect();
     let recorders: Vec<EvidenceRecorder> = PartyId::ALL
         .iter()
-        .map(|&p| EvidenceRecorder::create(&evidence[p.index()], job.job_hash, p).unwrap())
+        .map(|&p| {
+            EvidenceRecorder::create(&evidence[p.index()], job.job_hash, p, &seeds[p.index()])
+                .unwrap()
+        })
         .collect();
-    let runs = harness::run_three_with(
+    let runs = harness::run_three_seeded(
+        seeds,
         SecurityMode::SemiHonest,
         |p| {
             let pair = ObserverPair(shared[p.index()].clone(), recorders[p.index()].clone());
@@ -124,7 +135,9 @@ fn replay_party(kept: &Kept, p: PartyId, values: [u64; 2]) -> ReplayReport {
     let transcript = parse_bytes(&std::fs::read(&kept.transcripts[p.index()]).unwrap());
     let evidence = read_evidence(&kept.evidence[p.index()]).unwrap();
     // The honest protocol code, with this party's input.
-    replay(&transcript, &evidence, |ctx| screening(ctx, &values, false))
+    replay(&transcript, &evidence, None, |ctx| {
+        screening(ctx, &values, false)
+    })
 }
 
 fn job() -> samen_node::audit::ApprovedJob {
@@ -154,10 +167,11 @@ fn an_honest_partys_replay_passes() {
         assert!(r.compared >= 1, "{p}: {} messages compared", r.compared);
         compared += r.compared;
     }
-    // One input-sharing message from each owner (UWV, Belastingdienst), three
+    // The key agreement (two messages per party, now derived from the seed and replayed),
+    // one input-sharing message from each owner (UWV, Belastingdienst), three
     // multiplication messages, one message of the reveal to SVB (from the party holding
     // SVB's missing component).
-    assert_eq!(compared, 6);
+    assert_eq!(compared, 6 + 6);
 }
 
 #[test]
@@ -207,7 +221,9 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
         .rposition(|m| m.direction == Direction::Received)
         .unwrap();
     altered.messages[k].payload[0] ^= 1;
-    let r = replay(&transcript, &altered, |ctx| screening(ctx, &values, false));
+    let r = replay(&transcript, &altered, None, |ctx| {
+        screening(ctx, &values, false)
+    });
     assert!(!r.passed);
     assert!(
         r.problems[0].contains("does not match the transcript"),
@@ -217,10 +233,17 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
     // A received message missing.
     let mut short = honest.clone();
     short.messages.remove(k);
-    assert!(!replay(&transcript, &short, |ctx| screening(ctx, &values, false)).passed);
+    assert!(
+        !replay(&transcript, &short, None, |ctx| screening(
+            ctx, &values, false
+        ))
+        .passed
+    );
     // Another party's evidence.
     let other = read_evidence(&kept.evidence[2]).unwrap();
-    let r = replay(&transcript, &other, |ctx| screening(ctx, &values, false));
+    let r = replay(&transcript, &other, None, |ctx| {
+        screening(ctx, &values, false)
+    });
     assert_eq!(
         r.problems,
         ["the evidence is not for this transcript's job and party"]
@@ -233,10 +256,46 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
         .position(|m| m.direction == Direction::Sent)
         .unwrap();
     keys.messages[k].payload[3] ^= 1;
-    let r = replay(&transcript, &keys, |ctx| screening(ctx, &values, false));
+    let r = replay(&transcript, &keys, None, |ctx| {
+        screening(ctx, &values, false)
+    });
     assert!(r.problems[0].contains("key agreement"), "{:?}", r.problems);
+    // Another seed: the commitment does not open, and the replayed key agreement differs.
+    let mut reseeded = honest.clone();
+    let mut b = reseeded.seed.to_bytes();
+    b[0] ^= 1;
+    reseeded.seed = PartySeed::from_bytes(b);
+    let r = replay(&transcript, &reseeded, None, |ctx| {
+        screening(ctx, &values, false)
+    });
+    assert!(!r.passed);
+    assert!(
+        r.problems[0].starts_with("seed commitment"),
+        "{:?}",
+        r.problems
+    );
+    assert!(
+        r.problems[1].starts_with("phase `setup`: message 0"),
+        "{:?}",
+        r.problems
+    );
+    // The committed input: a commitment that does not match is named.
+    let r = replay(&transcript, &honest, Some(&[0; 32]), |ctx| {
+        screening(ctx, &values, false)
+    });
+    assert!(
+        r.problems == ["input commitment: the input given to the replay does not open the transcript's input commitment (it is not the input the party committed to)"],
+        "{:?}",
+        r.problems
+    );
+    let r = replay(&transcript, &honest, Some(&[1; 32]), |ctx| {
+        screening(ctx, &values, false)
+    });
+    assert!(r.passed, "{:?}", r.problems);
     // The wrong input: the replay of UWV's own sharing differs.
-    let r = replay(&transcript, &honest, |ctx| screening(ctx, &[6, 7], false));
+    let r = replay(&transcript, &honest, None, |ctx| {
+        screening(ctx, &[6, 7], false)
+    });
     assert!(!r.passed);
     assert!(
         r.problems[0].starts_with("phase `input`"),
@@ -261,5 +320,192 @@ proptest! {
             let r = replay_party(&kept, p, [a, b]);
             prop_assert_eq!(r.passed, Some(p) != deviating, "{}: {:?}", p, r.problems);
         }
+    }
+}
+
+mod linked_end_to_end {
+    //! A linked job (private record linkage, the default mode) run by three `samen node
+    //! run --keep-evidence` processes over loopback QUIC, then replayed party by party.
+
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::Duration;
+
+    use samen_circuits::aio::DEFAULT_RULES;
+    use samen_node::input::bsn::Bsn;
+    use samen_node::input::schema::LinkageMode;
+    use samen_node::job::{HomeRule, Job};
+    use samen_node::run::demo::{launch, prepare, Launch, LocalSetup, PreparedFederation};
+    use samen_node::run::node::{evidence_file_name, transcript_file_name};
+    use samen_node::run::replay::{replay_party, ReplayOptions};
+    use samen_node::transcript::evidence::{read_evidence, Evidence};
+    use samen_node::transcript::scan::scan_for_bytes;
+    use samen_protocol::context::Direction;
+    use samen_protocol::randomness::PartySeed;
+    use samen_protocol::PartyId;
+
+    fn run_linked_job(dir: &Path) -> PreparedFederation {
+        let setup = LocalSetup {
+            households: 200,
+            seed: 31,
+            rules: DEFAULT_RULES.to_string(),
+            tolerance_bp: 0,
+            home_rule: HomeRule::Loan,
+            dir: dir.join("fed"),
+            extra_households: Vec::new(),
+            linkage: LinkageMode::Linked,
+            count_to_all: true,
+            padding: Some([3, 2, 5]),
+        };
+        let prepared = prepare(&setup).unwrap();
+        let mut l = Launch::with_binary(
+            PathBuf::from(env!("CARGO_BIN_EXE_samen")),
+            &prepared,
+            Duration::from_secs(300),
+        );
+        l.extra_args = vec!["--keep-evidence".into()];
+        let exits = launch(&l).unwrap();
+        for e in &exits.exits {
+            assert!(e.success, "node {} failed:\n{}", e.party, e.log);
+        }
+        prepared
+    }
+
+    fn options(prepared: &PreparedFederation, p: PartyId) -> ReplayOptions {
+        let (job, _) = Job::load(&prepared.job).unwrap();
+        assert_eq!(job.linkage.mode, LinkageMode::Linked);
+        let id = hex::encode(job.job_id.0);
+        let out = &prepared.output_dirs[p.index()];
+        ReplayOptions {
+            config: prepared.node_configs[p.index()].clone(),
+            job: prepared.job.clone(),
+            input: prepared.inputs[p.index()].clone(),
+            transcript: out.join(transcript_file_name(p, &id)),
+            evidence: out.join(evidence_file_name(p, &id)),
+        }
+    }
+
+    fn rewrite(evidence: &Evidence, to: &Path) -> PathBuf {
+        std::fs::write(to, evidence.to_bytes()).unwrap();
+        to.to_path_buf()
+    }
+
+    #[test]
+    fn linked_job_replays_and_each_alteration_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let prepared = run_linked_job(tmp.path());
+
+        // Honest: every party's replay passes, its linkage and circuit messages included,
+        // and the input commitment is checked (the salt is beside the transcript).
+        for p in PartyId::ALL {
+            let r = replay_party(&options(&prepared, p)).unwrap();
+            assert!(r.passed, "{p}: {:?}", r.problems);
+            assert!(r.notes.is_empty(), "{p}: {:?}", r.notes);
+            assert!(r.compared > 10, "{p}: {} compared", r.compared);
+        }
+        // The seed is in the evidence, never in the transcript or the node's log.
+        for p in PartyId::ALL {
+            let o = options(&prepared, p);
+            let seed = read_evidence(&o.evidence).unwrap().seed.to_bytes();
+            let log = o.config.parent().unwrap().join("node.log");
+            for file in [&o.transcript, &log] {
+                let bytes = std::fs::read(file).unwrap();
+                let found = scan_for_bytes(&bytes, &[&seed[..]]);
+                assert!(found.is_empty(), "{p}: {}: {found:?}", file.display());
+            }
+        }
+        let uwv = options(&prepared, PartyId::UWV);
+        let evidence = read_evidence(&uwv.evidence).unwrap();
+        // The command line agrees.
+        let out = Command::new(env!("CARGO_BIN_EXE_samen"))
+            .args(["audit", "replay", "--config"])
+            .arg(&uwv.config)
+            .arg("--job")
+            .arg(&uwv.job)
+            .arg("--input")
+            .arg(&uwv.input)
+            .arg("--transcript")
+            .arg(&uwv.transcript)
+            .arg("--evidence")
+            .arg(&uwv.evidence)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(stdout.contains("REPLAY: PASS"), "{stdout}");
+
+        // An altered input: the person of UWV's first row replaced by one not in the file.
+        let text = std::fs::read_to_string(&uwv.input).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let fresh = (900_000_000u32..)
+            .filter_map(Bsn::from_value)
+            .map(|b| format!("{:09}", b.value()))
+            .find(|b| !text.contains(b.as_str()))
+            .unwrap();
+        let (_, rest) = lines[1].split_once(',').unwrap();
+        lines[1] = format!("{fresh},{rest}");
+        let altered_input = tmp.path().join("uwv-altered.csv");
+        std::fs::write(&altered_input, lines.join("\n") + "\n").unwrap();
+        let r = replay_party(&ReplayOptions {
+            input: altered_input,
+            ..uwv.clone()
+        })
+        .unwrap();
+        assert!(!r.passed);
+        assert!(
+            r.problems[0].starts_with("input commitment:"),
+            "{:?}",
+            r.problems
+        );
+
+        // An altered seed: the header's commitment does not open, and the replayed key
+        // agreement is not what was sent.
+        let mut reseeded = evidence.clone();
+        let mut b = reseeded.seed.to_bytes();
+        b[31] ^= 0x80;
+        reseeded.seed = PartySeed::from_bytes(b);
+        let r = replay_party(&ReplayOptions {
+            evidence: rewrite(&reseeded, &tmp.path().join("reseeded")),
+            ..uwv.clone()
+        })
+        .unwrap();
+        assert!(!r.passed);
+        assert!(
+            r.problems[0].starts_with("seed commitment:"),
+            "{:?}",
+            r.problems
+        );
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.starts_with("phase `setup`: message 0 to")),
+            "{:?}",
+            r.problems
+        );
+
+        // An altered received message: the first linkage message from the SVB.
+        let mut tampered = evidence.clone();
+        let k = tampered
+            .messages
+            .iter()
+            .position(|m| {
+                m.direction == Direction::Received && m.peer == PartyId::SVB && m.phase == "linkage"
+            })
+            .expect("UWV receives linkage messages from the SVB");
+        let seq = tampered.messages[k].seq;
+        tampered.messages[k].payload[5] ^= 1;
+        let r = replay_party(&ReplayOptions {
+            evidence: rewrite(&tampered, &tmp.path().join("tampered")),
+            ..uwv.clone()
+        })
+        .unwrap();
+        assert!(!r.passed);
+        assert_eq!(
+            r.problems,
+            [format!(
+                "phase `linkage`: the evidence's message {seq} from {} does not match the transcript: it is not what was received",
+                PartyId::SVB.agency()
+            )]
+        );
     }
 }

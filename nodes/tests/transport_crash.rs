@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use samen_node::transport::{connect_mesh_with_socket, PeerConfig, TransportConfig};
 use samen_protocol::context::Round;
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::{ChannelError, Context, PartyId, ProtocolError, SecurityMode};
 use transport_support::*;
 
@@ -101,6 +102,7 @@ fn crash_child() {
         SecurityMode::SemiHonest,
         Box::new(channel),
         None,
+        PartySeed::from_bytes([2; 32]),
     )
     .unwrap();
     for r in 0..ROUNDS {
@@ -184,6 +186,7 @@ fn a_killed_peer_makes_the_others_fail_within_the_idle_timeout() {
                         SecurityMode::SemiHonest,
                         Box::new(channel),
                         None,
+                        PartySeed::from_bytes([i as u8; 32]),
                     )
                     .unwrap();
                     for r in 0..ROUNDS {

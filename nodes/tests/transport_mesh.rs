@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use samen_node::transport::{connect_mesh_with_socket, ping_with_socket};
 use samen_protocol::context::Round;
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::{Channel, Context, PartyId, SecurityMode};
 use transport_support::*;
 
@@ -26,8 +27,14 @@ fn three_parties_exchange_through_context_over_quic() {
         let channel = connect_mesh_with_socket(&configs[i], SESSION, sock).expect("mesh");
         let handle = channel.handle();
         let me = PartyId::ALL[i];
-        let mut ctx = Context::start(me, SecurityMode::SemiHonest, Box::new(channel), None)
-            .expect("key set-up");
+        let mut ctx = Context::start(
+            me,
+            SecurityMode::SemiHonest,
+            Box::new(channel),
+            None,
+            PartySeed::from_bytes([i as u8; 32]),
+        )
+        .expect("key set-up");
         let (next, prev) = (me.next().index(), me.prev().index());
         for (round, &len) in sizes.iter().enumerate() {
             ctx.begin_phase(&format!("phase-{}", round % 3))

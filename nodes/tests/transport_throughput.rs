@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use samen_node::transport::connect_mesh_with_socket;
 use samen_protocol::context::BytesRound;
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::{Context, PartyId, SecurityMode};
 use transport_support::*;
 
@@ -55,8 +56,14 @@ fn loopback_throughput() {
         let channel = connect_mesh_with_socket(&configs[i], SESSION, sock).expect("mesh");
         let handle = channel.handle();
         let me = PartyId::ALL[i];
-        let mut ctx =
-            Context::start(me, SecurityMode::SemiHonest, Box::new(channel), None).unwrap();
+        let mut ctx = Context::start(
+            me,
+            SecurityMode::SemiHonest,
+            Box::new(channel),
+            None,
+            PartySeed::from_bytes([i as u8; 32]),
+        )
+        .unwrap();
         ctx.begin_phase("bulk").unwrap();
         let payload = vec![i as u8; chunk];
         if barrier.wait().is_leader() {

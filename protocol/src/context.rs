@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::channel::Channel;
 use crate::randomness::{
-    combine_common, sample_contribution, CorrelatedRandomness, PartyKeys, PrfKey,
+    combine_common, sample_contribution, CorrelatedRandomness, PartyKeys, PartySeed, PrfKey,
 };
 use crate::wire::{decode_words, encode_words};
 use crate::{PartyId, ProtocolError};
@@ -158,27 +158,30 @@ pub struct Context {
 }
 
 impl Context {
-    /// Starts a job for `party` over `channel`: samples fresh PRF keys and agrees them with
-    /// the peers in one round (phase `setup`), as in Araki et al. CCS 2016 §2.2.
+    /// Starts a job for `party` over `channel`: derives its PRF keys from `seed` and agrees
+    /// them with the peers in one round (phase `setup`), as in Araki et al. CCS 2016 §2.2.
     ///
-    /// Party `i` samples `k_i` and sends it to party `i − 1`, and sends a contribution
-    /// to the common key to both peers.
+    /// Party `i` derives `k_i` and sends it to party `i − 1`, and sends a contribution
+    /// to the common key to both peers. `seed` is the party's fresh secret seed for this
+    /// job (see [`crate::randomness`]): every random choice of the party comes from it.
     pub fn start(
         party: PartyId,
         mode: SecurityMode,
         channel: Box<dyn Channel>,
         observer: Option<Box<dyn MessageObserver>>,
+        seed: PartySeed,
     ) -> Result<Context, ProtocolError> {
+        // Replaced by the agreed keys below, before any protocol step draws from them.
         let placeholder = PartyKeys {
-            with_prev: PrfKey::random(),
-            with_next: PrfKey::random(),
-            common: PrfKey::random(),
+            with_prev: PrfKey::from_bytes([0; 16]),
+            with_next: PrfKey::from_bytes([0; 16]),
+            common: PrfKey::from_bytes([0; 16]),
         };
         let mut ctx = Context {
             party,
             mode,
             channel,
-            randomness: CorrelatedRandomness::from_keys(party, &placeholder),
+            randomness: CorrelatedRandomness::from_keys(party, &placeholder, &seed),
             observer,
             phase: String::new(),
             total: CommStats::default(),
@@ -186,7 +189,7 @@ impl Context {
             sequence: BTreeMap::new(),
         };
         ctx.begin_phase("setup")?;
-        let (own, contribution) = sample_contribution();
+        let (own, contribution) = sample_contribution(&seed);
         let mut to_prev = own.to_bytes().to_vec();
         to_prev.extend_from_slice(&contribution.to_bytes());
         let got = ctx.exchange_bytes(BytesRound {
@@ -217,7 +220,7 @@ impl Context {
             with_next: PrfKey::from_bytes(next_key),
             common: combine_common([&contribution.to_bytes(), &next_part, &prev_part]),
         };
-        ctx.randomness = CorrelatedRandomness::from_keys(party, &keys);
+        ctx.randomness = CorrelatedRandomness::from_keys(party, &keys, &seed);
         Ok(ctx)
     }
 

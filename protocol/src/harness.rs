@@ -7,11 +7,13 @@
 //! assert_eq!((a.output, b.output, c.output), (0, 1, 2));
 //! ```
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use crate::channel::{Channel, ChannelError};
 use crate::context::{CommStats, Context, MessageObserver, SecurityMode};
+use crate::randomness::PartySeed;
 use crate::{PartyId, ProtocolError};
 
 /// How long an in-memory receive waits before reporting a timeout (a deadlock in a test
@@ -100,8 +102,24 @@ pub struct PartyRun<R> {
     pub phases: Vec<(String, CommStats)>,
 }
 
+/// Fresh seeds for the three parties of one test run: distinct in every call (a process-wide
+/// counter and the process id, hashed with BLAKE3), so that runs draw different keys, and
+/// reproducible from those two numbers. **For tests and benchmarks only**: a node draws
+/// its seed from the operating system's generator.
+pub fn test_seeds() -> [PartySeed; 3] {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    PartyId::ALL.map(|p| {
+        let mut h = blake3::Hasher::new_derive_key("samen 2026 in-memory harness test seed");
+        h.update(&u64::from(std::process::id()).to_le_bytes());
+        h.update(&run.to_le_bytes());
+        h.update(&[p.index() as u8]);
+        PartySeed::from_bytes(*h.finalize().as_bytes())
+    })
+}
+
 /// Runs `f` as each of the three parties in its own thread, semi-honest mode, with fresh
-/// keys. Returns the results in party order, or the first party's error.
+/// seeds ([`test_seeds`]). Returns the results in party order, or the first party's error.
 pub fn run_three<F, R>(f: F) -> Result<[PartyRun<R>; 3], ProtocolError>
 where
     F: Fn(&mut Context) -> R + Sync,
@@ -119,8 +137,25 @@ where
     run_three_with(SecurityMode::SemiHonest, |_| None, f)
 }
 
-/// The general form: a security mode, an optional observer per party, a fallible closure.
+/// The general form: a security mode, an optional observer per party, a fallible closure;
+/// fresh seeds ([`test_seeds`]).
 pub fn run_three_with<F, O, R>(
+    mode: SecurityMode,
+    observer: O,
+    f: F,
+) -> Result<[PartyRun<R>; 3], ProtocolError>
+where
+    F: Fn(&mut Context) -> Result<R, ProtocolError> + Sync,
+    O: Fn(PartyId) -> Option<Box<dyn MessageObserver>> + Sync,
+    R: Send,
+{
+    run_three_seeded(test_seeds(), mode, observer, f)
+}
+
+/// [`run_three_with`] with the parties' seeds given (indexed by party), for tests that
+/// replay a party or need the same randomness twice.
+pub fn run_three_seeded<F, O, R>(
+    seeds: [PartySeed; 3],
     mode: SecurityMode,
     observer: O,
     f: F,
@@ -134,13 +169,15 @@ where
     let results: Vec<Result<PartyRun<R>, ProtocolError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ends
             .into_iter()
+            .zip(seeds)
             .enumerate()
-            .map(|(i, end)| {
+            .map(|(i, (end, seed))| {
                 let f = &f;
                 let observer = &observer;
                 scope.spawn(move || {
                     let party = PartyId::ALL[i];
-                    let mut ctx = Context::start(party, mode, Box::new(end), observer(party))?;
+                    let mut ctx =
+                        Context::start(party, mode, Box::new(end), observer(party), seed)?;
                     let output = f(&mut ctx)?;
                     Ok(PartyRun {
                         output,
@@ -194,6 +231,32 @@ mod tests {
         let runs = run_three(|ctx| ctx.randomness().common(3)).unwrap();
         assert_eq!(runs[0].output, runs[1].output);
         assert_eq!(runs[1].output, runs[2].output);
+    }
+
+    #[test]
+    fn runs_are_fresh_unless_seeded_alike() {
+        let draw = || run_three(|ctx| ctx.randomness().private(2)).unwrap();
+        let (a, b) = (draw(), draw());
+        assert_ne!(a[0].output, b[0].output);
+        assert_ne!(a[0].output, a[1].output);
+        let seeds = || PartyId::ALL.map(|p| PartySeed::from_bytes([p.index() as u8; 32]));
+        let seeded = || {
+            run_three_seeded(
+                seeds(),
+                SecurityMode::SemiHonest,
+                |_| None,
+                |ctx| {
+                    let c = ctx.randomness().common(2);
+                    let r = ctx.randomness().zero_shares(2);
+                    Ok((c, r, ctx.randomness().private(2)))
+                },
+            )
+            .unwrap()
+        };
+        let (c, d) = (seeded(), seeded());
+        for i in 0..3 {
+            assert_eq!(c[i].output, d[i].output);
+        }
     }
 
     #[test]

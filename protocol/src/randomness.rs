@@ -16,15 +16,30 @@
 //! randomness common to all three.
 //!
 //! The PRF is AES-128 in counter mode (the `aes` crate, which uses AES-NI when the CPU
-//! has it), drawn a whole column at a time. Keys are fresh per job: [`setup`] samples them
-//! from the operating system and exchanges them in one round when a [`Context`] is made.
-//! Two holders of a key stay in step because every protocol draws from a key the same
-//! amounts in the same order at both of its holders.
+//! has it), drawn a whole column at a time. Keys are fresh per job and exchanged in one
+//! round when a [`Context`] is made. Two holders of a key stay in step because every
+//! protocol draws from a key the same amounts in the same order at both of its holders.
+//!
+//! # One seed per party and job
+//!
+//! Every random choice a party makes — its PRF key `k_i`, its contribution to the common
+//! key, its private stream, the linkage's blinding exponent, dummy rows and private row
+//! order — is derived from one 32-byte [`PartySeed`], drawn by the node from the
+//! operating system once per job (this crate never touches the operating system's
+//! generator). Each purpose ([`SeedPurpose`]) gets its own key by BLAKE3 in
+//! key-derivation mode, `derive_key("samen 2026 party seed: <purpose>", use ‖ seed)`,
+//! where `use` counts the earlier derivations of that purpose in the job (8 bytes,
+//! little-endian). BLAKE3's key derivation is a PRF in the seed, so the derived keys are
+//! independent uniform keys for distinct (purpose, use) pairs, as if sampled separately.
+//!
+//! Consequence: a party's messages are a deterministic function of its input, its seed and
+//! the messages it received. The node's transcript commits to the seed and its dispute
+//! evidence keeps it, so an auditor can re-execute the party's side (`samen audit
+//! replay`), the linkage included.
 //!
 //! [`Context`]: crate::Context
 
 use aes::cipher::{KeyIvInit, StreamCipher};
-use rand_core::{OsRng, RngCore};
 use zeroize::Zeroize;
 
 use crate::PartyId;
@@ -36,13 +51,6 @@ type Aes128Ctr = ctr::Ctr128LE<aes::Aes128>;
 pub struct PrfKey([u8; 16]);
 
 impl PrfKey {
-    /// A fresh key from the operating system's generator.
-    pub fn random() -> PrfKey {
-        let mut k = [0u8; 16];
-        OsRng.fill_bytes(&mut k);
-        PrfKey(k)
-    }
-
     /// The key's bytes (to be sent to the one peer that shares it, or kept as dispute
     /// evidence). Treat as secret.
     pub fn to_bytes(&self) -> [u8; 16] {
@@ -64,6 +72,88 @@ impl Drop for PrfKey {
 impl std::fmt::Debug for PrfKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PrfKey(<secret>)")
+    }
+}
+
+/// What a key derived from a [`PartySeed`] is for (the domain separation of
+/// [`PartySeed::derive`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SeedPurpose {
+    /// `k_i`, the PRF key this party shares with the previous party.
+    KeyWithPrev,
+    /// This party's contribution to the common key.
+    CommonContribution,
+    /// The party's private stream ([`CorrelatedRandomness::private`]).
+    Private,
+    /// The linkage's blinding exponent.
+    LinkageBlinding,
+    /// The linkage's dummy rows and empty key slots (random points).
+    LinkageDummies,
+    /// The linkage owner's private row order σ.
+    LinkageOrder,
+}
+
+impl SeedPurpose {
+    /// The BLAKE3 key-derivation context of this purpose.
+    pub fn context(self) -> &'static str {
+        match self {
+            SeedPurpose::KeyWithPrev => "samen 2026 party seed: PRF key with the previous party",
+            SeedPurpose::CommonContribution => "samen 2026 party seed: common key contribution",
+            SeedPurpose::Private => "samen 2026 party seed: private stream",
+            SeedPurpose::LinkageBlinding => "samen 2026 party seed: linkage blinding exponent",
+            SeedPurpose::LinkageDummies => "samen 2026 party seed: linkage dummy points",
+            SeedPurpose::LinkageOrder => "samen 2026 party seed: linkage private order",
+        }
+    }
+}
+
+/// A party's secret seed for one job: the source of every random choice it makes (see the
+/// [module](self) doc). 32 uniformly random bytes drawn by the node; `Debug` does not
+/// print it; zeroised on drop. As secret as the party's PRF keys: the transcript holds
+/// only a commitment, the dispute evidence the seed itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PartySeed([u8; 32]);
+
+impl PartySeed {
+    /// A seed from its bytes (drawn by the caller from a cryptographic generator, or read
+    /// back from evidence for a replay).
+    pub fn from_bytes(bytes: [u8; 32]) -> PartySeed {
+        PartySeed(bytes)
+    }
+
+    /// The seed's bytes (for the evidence file, or a commitment). Treat as secret.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    /// The key of the `nth` use of `purpose`:
+    /// `BLAKE3-derive_key(purpose.context(), nth (8 bytes LE) ‖ seed)`.
+    pub fn derive(&self, purpose: SeedPurpose, nth: u64) -> [u8; 32] {
+        let mut h = blake3::Hasher::new_derive_key(purpose.context());
+        h.update(&nth.to_le_bytes());
+        h.update(&self.0);
+        *h.finalize().as_bytes()
+    }
+
+    /// The PRF key of the `nth` use of `purpose` (the first 16 bytes of [`PartySeed::derive`]).
+    pub fn prf_key(&self, purpose: SeedPurpose, nth: u64) -> PrfKey {
+        let mut d = self.derive(purpose, nth);
+        let mut k = [0u8; 16];
+        k.copy_from_slice(&d[..16]);
+        d.zeroize();
+        PrfKey(k)
+    }
+}
+
+impl Drop for PartySeed {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for PartySeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PartySeed(<secret>)")
     }
 }
 
@@ -123,7 +213,7 @@ impl PrfStream {
     }
 }
 
-/// The keys of one party for one job, as agreed by [`setup`].
+/// The keys of one party for one job, as agreed by [`Context::start`](crate::Context::start).
 pub struct PartyKeys {
     /// `k_i`, shared with the previous party.
     pub with_prev: PrfKey,
@@ -140,19 +230,34 @@ pub struct CorrelatedRandomness {
     with_next: PrfStream,
     common: PrfStream,
     private: PrfStream,
+    seed: PartySeed,
+    uses: std::collections::BTreeMap<SeedPurpose, u64>,
 }
 
 impl CorrelatedRandomness {
-    /// Builds the streams of `party` from its agreed keys; the private stream gets a fresh
-    /// OS-random key.
-    pub fn from_keys(party: PartyId, keys: &PartyKeys) -> CorrelatedRandomness {
+    /// Builds the streams of `party` from its agreed keys; the private stream and every
+    /// [`CorrelatedRandomness::purpose_stream`] come from `seed`.
+    pub fn from_keys(party: PartyId, keys: &PartyKeys, seed: &PartySeed) -> CorrelatedRandomness {
         CorrelatedRandomness {
             party,
             with_prev: PrfStream::new(&keys.with_prev),
             with_next: PrfStream::new(&keys.with_next),
             common: PrfStream::new(&keys.common),
-            private: PrfStream::new(&PrfKey::random()),
+            private: PrfStream::new(&seed.prf_key(SeedPurpose::Private, 0)),
+            seed: seed.clone(),
+            uses: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// A fresh private stream for `purpose`, known to this party only: the key of the
+    /// next unused derivation of `purpose` from the party's seed ([`PartySeed::prf_key`]),
+    /// so two calls never return the same stream. Deterministic given the seed and the
+    /// order of calls, which the protocol fixes.
+    pub fn purpose_stream(&mut self, purpose: SeedPurpose) -> PrfStream {
+        let nth = self.uses.entry(purpose).or_insert(0);
+        let key = self.seed.prf_key(purpose, *nth);
+        *nth += 1;
+        PrfStream::new(&key)
     }
 
     /// The party these streams belong to.
@@ -228,10 +333,13 @@ impl CorrelatedRandomness {
     }
 }
 
-/// Samples this party's fresh key material: `k_i` (to send to the previous party) and a
-/// contribution to the common key (to send to both).
-pub(crate) fn sample_contribution() -> (PrfKey, PrfKey) {
-    (PrfKey::random(), PrfKey::random())
+/// This party's key material for the set-up round, from its seed: `k_i` (to send to the
+/// previous party) and a contribution to the common key (to send to both).
+pub(crate) fn sample_contribution(seed: &PartySeed) -> (PrfKey, PrfKey) {
+    (
+        seed.prf_key(SeedPurpose::KeyWithPrev, 0),
+        seed.prf_key(SeedPurpose::CommonContribution, 0),
+    )
 }
 
 /// Combines the three contributions to the common key.
@@ -252,9 +360,13 @@ pub(crate) fn combine_common(parts: [&[u8; 16]; 3]) -> PrfKey {
 mod tests {
     use super::*;
 
+    fn seed() -> PartySeed {
+        PartySeed::from_bytes([42; 32])
+    }
+
     fn keys() -> [PartyKeys; 3] {
-        let k: Vec<PrfKey> = (0..3).map(|_| PrfKey::random()).collect();
-        let c = PrfKey::random();
+        let k: Vec<PrfKey> = (0..3u8).map(|i| PrfKey::from_bytes([i + 1; 16])).collect();
+        let c = PrfKey::from_bytes([9; 16]);
         std::array::from_fn(|i| PartyKeys {
             with_prev: k[i].clone(),
             with_next: k[(i + 1) % 3].clone(),
@@ -267,7 +379,7 @@ mod tests {
         let ks = keys();
         let mut r: Vec<_> = PartyId::ALL
             .iter()
-            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()]))
+            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()], &seed()))
             .collect();
         let a: Vec<Vec<u64>> = r.iter_mut().map(|c| c.zero_shares(1000)).collect();
         let x: Vec<Vec<u64>> = r.iter_mut().map(|c| c.zero_shares_xor(1000)).collect();
@@ -282,8 +394,8 @@ mod tests {
     fn in_place_draws_equal_the_allocating_ones() {
         let ks = keys();
         for n in [0usize, 1, 2, 3, 7, 1000] {
-            let mut a = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
-            let mut b = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0]);
+            let mut a = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0], &seed());
+            let mut b = CorrelatedRandomness::from_keys(PartyId::SVB, &ks[0], &seed());
             let base: Vec<u64> = (0..n as u64)
                 .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
                 .collect();
@@ -307,7 +419,7 @@ mod tests {
         let ks = keys();
         let mut r: Vec<_> = PartyId::ALL
             .iter()
-            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()]))
+            .map(|&p| CorrelatedRandomness::from_keys(p, &ks[p.index()], &seed()))
             .collect();
         let s: Vec<_> = r.iter_mut().map(|c| c.random_replicated(10)).collect();
         for i in 0..3 {
@@ -320,5 +432,37 @@ mod tests {
         let c: Vec<_> = r.iter_mut().map(|c| c.common(4)).collect();
         assert_eq!(c[0], c[1]);
         assert_eq!(c[1], c[2]);
+    }
+
+    #[test]
+    fn seed_derivations_are_separated_by_purpose_and_use() {
+        let s = seed();
+        let all = [
+            SeedPurpose::KeyWithPrev,
+            SeedPurpose::CommonContribution,
+            SeedPurpose::Private,
+            SeedPurpose::LinkageBlinding,
+            SeedPurpose::LinkageDummies,
+            SeedPurpose::LinkageOrder,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for p in all {
+            for nth in 0..3 {
+                assert!(seen.insert(s.derive(p, nth)), "{p:?} {nth}");
+            }
+        }
+        assert_ne!(
+            s.derive(SeedPurpose::Private, 0),
+            PartySeed::from_bytes([43; 32]).derive(SeedPurpose::Private, 0)
+        );
+        let ks = keys();
+        let mut r = CorrelatedRandomness::from_keys(PartyId::UWV, &ks[1], &s);
+        let mut r2 = CorrelatedRandomness::from_keys(PartyId::UWV, &ks[1], &s);
+        let a = r.purpose_stream(SeedPurpose::LinkageOrder).words(4);
+        let b = r.purpose_stream(SeedPurpose::LinkageOrder).words(4);
+        assert_ne!(a, b, "a second use gets a fresh stream");
+        assert_eq!(a, r2.purpose_stream(SeedPurpose::LinkageOrder).words(4));
+        assert_eq!(r.private(3), r2.private(3), "deterministic given the seed");
+        assert_eq!(format!("{s:?}"), "PartySeed(<secret>)");
     }
 }

@@ -121,21 +121,15 @@ fn expected_person(rows: &[(u32, Vec<u64>)], key: Option<u32>, fields: usize) ->
 
 fn check_person(
     o: &[Outcome; 3],
-    pick: impl Fn(&LinkedHouseholds) -> &PersonColumns,
+    pick: impl Fn(&LinkedHouseholds) -> (&PersonColumns, &[Option<u32>]),
     row: usize,
     expected: &(u64, Vec<u64>),
 ) {
-    let cols = [0, 1, 2].map(|i| pick(&o[i].linked));
-    let present: [ShuffleColumn; 3] =
-        [0, 1, 2].map(|i| ShuffleColumn::Arith(cols[i].present.clone()));
-    let present_bit: [ShuffleColumn; 3] =
-        [0, 1, 2].map(|i| ShuffleColumn::Xor(cols[i].present_bit.clone()));
-    let (present, present_bit) = (
-        reconstruct(present.each_ref()),
-        reconstruct(present_bit.each_ref()),
-    );
-    assert_eq!(present[row], expected.0);
-    assert_eq!(present_bit[row], expected.0);
+    let cols = [0, 1, 2].map(|i| pick(&o[i].linked).0);
+    // Presence is the public match pattern, the same at every party.
+    for run in o {
+        assert_eq!(u64::from(pick(&run.linked).1[row].is_some()), expected.0);
+    }
     for (f, want) in expected.1.iter().enumerate() {
         let got = reconstruct([0, 1, 2].map(|i| &cols[i].fields[f]));
         assert_eq!(got[row], *want, "field {f}");
@@ -169,8 +163,18 @@ fn check(problem: &Problem) {
         if id == 0 {
             // a dummy household: nobody found, zero payload
             assert_eq!(extra[h], 0);
-            check_person(&o, |l| &l.applicant_uwv, h, &(0, vec![0; uf]));
-            check_person(&o, |l| &l.partner_bd, h, &(0, vec![0; bf]));
+            check_person(
+                &o,
+                |l| (&l.applicant_uwv, &l.alignment.applicant_uwv[..]),
+                h,
+                &(0, vec![0; uf]),
+            );
+            check_person(
+                &o,
+                |l| (&l.partner_bd, &l.alignment.partner_bd[..]),
+                h,
+                &(0, vec![0; bf]),
+            );
             assert_eq!(o[0].linked.alignment.profile(h), [false; 4]);
             continue;
         }
@@ -181,25 +185,25 @@ fn check(problem: &Problem) {
         let (a, p) = problem.households[r];
         check_person(
             &o,
-            |l| &l.applicant_uwv,
+            |l| (&l.applicant_uwv, &l.alignment.applicant_uwv[..]),
             h,
             &expected_person(&problem.uwv, Some(a), uf),
         );
         check_person(
             &o,
-            |l| &l.partner_uwv,
+            |l| (&l.partner_uwv, &l.alignment.partner_uwv[..]),
             h,
             &expected_person(&problem.uwv, p, uf),
         );
         check_person(
             &o,
-            |l| &l.applicant_bd,
+            |l| (&l.applicant_bd, &l.alignment.applicant_bd[..]),
             h,
             &expected_person(&problem.bd, Some(a), bf),
         );
         check_person(
             &o,
-            |l| &l.partner_bd,
+            |l| (&l.partner_bd, &l.alignment.partner_bd[..]),
             h,
             &expected_person(&problem.bd, p, bf),
         );

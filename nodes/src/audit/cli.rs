@@ -23,7 +23,7 @@ pub enum AuditCommand {
     /// Check three transcripts against the federation, the approved job and each other,
     /// and report what each party learned.
     Verify(VerifyArgs),
-    /// Re-execute one party's side of an aligned job from its input and dispute evidence
+    /// Re-execute one party's side of a job (linked or aligned) from its input and dispute evidence
     /// and check that what it sent is what its transcript records.
     Replay(ReplayArgs),
 }

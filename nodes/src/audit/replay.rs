@@ -1,46 +1,49 @@
-//! Dispute replay: re-executing one party's side of a job from its input, its key
-//! material and the messages it received, and checking that what it would have sent is
-//! what its transcript says it sent.
+//! Dispute replay: re-executing one party's side of a job from its input, its seed and
+//! the messages it received, and checking that what it would have sent is what its
+//! transcript says it sent.
 //!
-//! Each party's messages are a deterministic function of its input, its PRF keys and the
-//! messages it received (Araki et al. CCS 2016: all randomness of the engine comes from
-//! the pairwise and common PRF keys agreed in the context's set-up round). So when two
-//! transcripts disagree about a message, the party that kept evidence
-//! ([`crate::transcript::evidence`]) can show the auditor that its sent messages follow
-//! from its input: an honest party's replay passes; one whose sent messages were altered
-//! fails, and the report names the first message that differs (phase, peer, sequence).
+//! Each party's messages are a deterministic function of its input, its party seed and the
+//! messages it received: the engine's randomness comes from the PRF keys agreed in the
+//! context's set-up round (Araki et al. CCS 2016), and the party's share of those keys, its
+//! private stream and the linkage's blinding exponent, dummy rows and private order all
+//! derive from the seed (`samen_protocol::randomness`). So when two transcripts disagree
+//! about a message, the party that kept evidence ([`crate::transcript::evidence`]) can show
+//! the auditor that its sent messages follow from its input: an honest party's replay
+//! passes; one whose sent messages were altered fails, and the report names the first
+//! message that differs (phase, peer, sequence).
 //!
 //! [`replay`] checks, in order:
 //! 1. the evidence is for this job and party (header of the transcript);
-//! 2. the evidence's first messages with each peer (the key agreement) hash to the
+//! 2. the input the replay runs on opens the transcript's input commitment (the caller
+//!    recomputes it from the input and the party's salt), and the evidence's seed opens
+//!    the header's seed commitment ([`commit_seed`]) — a mismatch is named, and the replay
+//!    still runs so that the report also shows where the messages part;
+//! 3. the evidence's first messages with each peer (the key agreement) hash to the
 //!    transcript's sequence-0 records, and every received message in the evidence hashes
 //!    (under the pair key) to the transcript's `recv` record with the same peer and
-//!    sequence number — so the evidence is what the party received in this job;
-//! 3. it derives the party's PRF keys from the key agreement (`k_i` from its first message
-//!    to the previous party, `k_{i+1}` from the next party's first message, the common key
-//!    as the XOR of the three contributions, exactly as `samen_protocol`'s set-up
-//!    combines them), starts a protocol [`Context`] over a replay channel that delivers the
-//!    recorded messages, installs those keys, and runs the party's side;
-//! 4. every message the replay sends (after the key agreement, whose fresh random bytes
-//!    are checked in step 2 instead) must match the transcript's `sent` record of that
-//!    peer and sequence number in phase, length and hash, and the replay must send every
-//!    message the transcript records and read every message the evidence holds.
+//!    sequence number — so the evidence is what the party received in this job; the first
+//!    one that does not is named (phase, peer, sequence);
+//! 4. it starts a protocol [`Context`] with the party's seed over a replay channel that
+//!    delivers the recorded messages, and runs the party's side;
+//! 5. every message the replay sends, the key agreement included, must match the
+//!    transcript's `sent` record of that peer and sequence number in phase, length and
+//!    hash, and the replay must send every message the transcript records and read every
+//!    message the evidence holds.
 //!
-//! Scope: everything the engine does (input sharing, arithmetic and boolean layers,
-//! conversions, comparisons, reveals) draws only on the agreed keys and replays exactly.
-//! Steps that draw private randomness outside those keys — the linkage's blinding scalars
-//! and its dummy-row padding today — cannot be replayed until they derive their randomness
-//! from the context (see `docs/auditor-guide.md`, disputes).
+//! Scope: every step of a job — input sharing, the linkage, the circuit, conversions,
+//! comparisons, reveals — draws only on the seed and the agreed keys and replays exactly,
+//! in the aligned and the linked mode.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use samen_protocol::context::Direction;
-use samen_protocol::randomness::{CorrelatedRandomness, PartyKeys, PrfKey};
 use samen_protocol::{Channel, ChannelError, Context, PartyId, ProtocolError};
 
 use crate::transcript::evidence::{Evidence, EvidenceMessage};
-use crate::transcript::format::{message_hash, pair_key, Digest, MessageEntry, Record};
+use crate::transcript::format::{
+    commit_seed, message_hash, pair_key, Digest, MessageEntry, Record,
+};
 use crate::transcript::reader::ParsedTranscript;
 
 /// At most this many problems are listed.
@@ -53,7 +56,7 @@ pub struct ReplayReport {
     pub party: Option<PartyId>,
     /// Whether every check held.
     pub passed: bool,
-    /// Sent messages recomputed and compared with the transcript (key agreement excluded).
+    /// Sent messages recomputed and compared with the transcript (key agreement included).
     pub compared: u64,
     /// What did not hold, first problem first.
     pub problems: Vec<String>,
@@ -99,11 +102,13 @@ impl Channel for ReplayChannel {
         let mut s = self.state();
         let seq = s.sent_seq[to.index()];
         s.sent_seq[to.index()] += 1;
-        if seq == 0 {
-            // The key agreement: fresh random bytes, checked against the evidence instead.
-            return Ok(());
-        }
-        let hash = message_hash(s.pair_keys[to.index()].as_ref(), &message);
+        // The key agreement (seq 0) is hashed plainly, everything later under the pair key.
+        let key = if seq == 0 {
+            None
+        } else {
+            s.pair_keys[to.index()]
+        };
+        let hash = message_hash(key.as_ref(), &message);
         let phase = s.phase.clone();
         match s.expected_sent.remove(&(to.index(), seq)) {
             None => s.problem(format!(
@@ -121,6 +126,9 @@ impl Channel for ReplayChannel {
                         "its contents differ from what the transcript records as sent".to_string()
                     };
                     s.problem(format!("phase `{phase}`: message {seq} to {}: {what}", to.agency()));
+                    if seq == 0 {
+                        s.problem("the replayed key agreement differs: the seed is not the one this party used".into());
+                    }
                 }
             }
         }
@@ -142,28 +150,15 @@ impl Channel for ReplayChannel {
     }
 }
 
-fn xor16(parts: [&[u8]; 3]) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    for p in parts {
-        for (a, b) in k.iter_mut().zip(p) {
-            *a ^= b;
-        }
-    }
-    k
-}
-
-fn key16(b: &[u8]) -> PrfKey {
-    let mut k = [0u8; 16];
-    k.copy_from_slice(&b[..16]);
-    PrfKey::from_bytes(k)
-}
-
-/// Replays one party's side of a job (see the [module](self) doc). `party_side` is the
-/// party's protocol code for the job, with its input, as the node ran it (without the
-/// context set-up, which replay does).
+/// Replays one party's side of a job (see the [module](self) doc). `input_commitment` is
+/// the commitment recomputed from the input the replay runs on and the party's salt
+/// (`None`: not checked, e.g. without the salt). `party_side` is the party's protocol code
+/// for the job, with that input, as the node ran it (without the context set-up, which
+/// replay does with the evidence's seed).
 pub fn replay<R>(
     transcript: &ParsedTranscript,
     evidence: &Evidence,
+    input_commitment: Option<&Digest>,
     party_side: impl FnOnce(&mut Context) -> Result<R, ProtocolError>,
 ) -> ReplayReport {
     let mut report = ReplayReport {
@@ -185,6 +180,28 @@ pub fn replay<R>(
             .push("the evidence is not for this transcript's job and party".into());
         return report;
     }
+    // 2. The input and the seed are the ones committed to.
+    if let Some(c) = input_commitment {
+        let recorded = transcript.entries.iter().find_map(|e| match &e.record {
+            Record::Input { commitment } => Some(commitment),
+            _ => None,
+        });
+        match recorded {
+            None => report.problems.push(
+                "the transcript has no input commitment to check the replayed input against"
+                    .into(),
+            ),
+            Some(r) if r != c => report.problems.push(
+                "input commitment: the input given to the replay does not open the transcript's input commitment (it is not the input the party committed to)".into(),
+            ),
+            Some(_) => {}
+        }
+    }
+    if commit_seed(&header.job, party, &evidence.seed) != header.seed {
+        report.problems.push(
+            "seed commitment: the evidence's seed does not open the seed commitment in the transcript header (it is not the seed the party committed to)".into(),
+        );
+    }
     if transcript.stop.is_some() {
         report.notes.push(
             "the transcript could not be read to its end; only its readable prefix is compared"
@@ -204,7 +221,7 @@ pub fn replay<R>(
         }
     }
 
-    // 2. The evidence belongs to this transcript.
+    // 3. The evidence belongs to this transcript.
     let first = |dir: Direction, peer: PartyId| -> Option<&EvidenceMessage> {
         evidence
             .messages
@@ -270,7 +287,8 @@ pub fn replay<R>(
             });
             if !matches {
                 report.problems.push(format!(
-                    "the evidence's message {} from {} does not match the transcript: it is not what was received",
+                    "phase `{}`: the evidence's message {} from {} does not match the transcript: it is not what was received",
+                    m.phase,
                     m.seq,
                     peer.agency()
                 ));
@@ -280,44 +298,9 @@ pub fn replay<R>(
         }
     }
 
-    // 3. The party's keys, from the key agreement (samen_protocol::Context::start: party i
-    // sends k_i ‖ c_i to the previous party and c_i to the next; the common key is the XOR
-    // of the three contributions).
-    let (next, prev) = (party.next(), party.prev());
-    let payload = |dir: Direction, peer: PartyId| first(dir, peer).map(|m| &m.payload[..]);
-    let parts = (
-        payload(Direction::Sent, prev),
-        payload(Direction::Sent, next),
-        payload(Direction::Received, next),
-        payload(Direction::Received, prev),
-    );
-    let (Some(to_prev), Some(to_next), Some(from_next), Some(from_prev)) = parts else {
-        report
-            .problems
-            .push("the evidence lacks part of the key agreement".into());
-        return report;
-    };
-    if to_prev.len() != 32
-        || to_next.len() != 16
-        || from_next.len() != 32
-        || from_prev.len() != 16
-        || to_prev[16..] != to_next[..]
-    {
-        report.problems.push(
-            "the key agreement in the evidence does not have the set-up round's shape".into(),
-        );
-        return report;
-    }
-    let keys = PartyKeys {
-        with_prev: key16(&to_prev[..16]),
-        with_next: key16(&from_next[..16]),
-        common: PrfKey::from_bytes(xor16([&to_prev[16..], &from_next[16..], from_prev])),
-    };
-
-    // 4. Re-execute and compare.
+    // 4.–5. Re-execute from the seed and compare.
     let expected_sent = sent
         .iter()
-        .filter(|((_, seq), _)| *seq > 0)
         .map(|(k, m)| {
             (
                 *k,
@@ -343,11 +326,9 @@ pub fn replay<R>(
         header.mode,
         Box::new(ReplayChannel(state.clone())),
         None,
+        evidence.seed.clone(),
     )
-    .and_then(|mut ctx| {
-        *ctx.randomness() = CorrelatedRandomness::from_keys(party, &keys);
-        party_side(&mut ctx).map(|_| ())
-    });
+    .and_then(|mut ctx| party_side(&mut ctx).map(|_| ()));
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     report.compared = s.compared;
     report.problems.append(&mut s.problems);

@@ -37,7 +37,7 @@ pub struct RunArgs {
     /// Seconds to wait for the peers to come up.
     #[arg(long)]
     pub connect_timeout: Option<u64>,
-    /// Keep dispute evidence (received messages, key agreement) for `samen audit replay`.
+    /// Keep dispute evidence (the party seed, received messages) for `samen audit replay`.
     /// It is as sensitive as the input: keep it as you keep the input.
     #[arg(long)]
     pub keep_evidence: bool,

@@ -387,17 +387,21 @@ pub struct LinkedRun {
 }
 
 /// The protocol of a linked job at one party, after the mesh and the context are up:
-/// linkage, circuit, output (see the module documentation).
+/// linkage, circuit, output (see the module documentation). `transcript`: where the
+/// linkage's disclosed numbers are recorded (`None` in a replay, which only recomputes
+/// messages). `samen audit replay` re-runs exactly this function.
 pub fn run_linked(
     ctx: &mut Context,
     circuit: &LinkedCircuit,
     spec: &LinkageSpec,
     input: &LinkageInput,
-    transcript: &SharedTranscript,
+    transcript: Option<&SharedTranscript>,
     count_to_all: bool,
 ) -> Result<LinkedRun, String> {
     let linked = linkage::link(ctx, spec, input).map_err(|e| e.to_string())?;
-    record_disclosure(transcript, &linked);
+    if let Some(transcript) = transcript {
+        record_disclosure(transcript, &linked);
+    }
     let rows = linked.households;
     let shared = shared_inputs(circuit, &linked)?;
     ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;

@@ -44,7 +44,7 @@ pub struct RunOptions {
     pub recv_timeout: Option<Duration>,
     /// Overrides how long the node waits for its peers to come up.
     pub connect_timeout: Option<Duration>,
-    /// Also keep dispute evidence (the messages received and the key agreement) beside the
+    /// Also keep dispute evidence (the party's seed and the messages received) beside the
     /// transcript, for `samen audit replay`. As sensitive as the input: see
     /// `docs/auditor-guide.md`.
     pub keep_evidence: bool,
@@ -150,6 +150,9 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
 
     // The transcript: header, then the commitment to this party's input.
     let hash = job_hash(&job_bytes);
+    // The one draw from the operating system's generator: every random choice this party
+    // makes in the job derives from this seed.
+    let seed = transcript::draw_party_seed();
     let header = Header {
         format: transcript::FORMAT_VERSION,
         party,
@@ -159,6 +162,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         rules: job.rules.hash.0,
         federation: federation.fingerprint(),
         mode: job.security_mode.to_protocol(),
+        seed: transcript::commit_seed(&hash, party, &seed),
         software: format!("samen {}", env!("CARGO_PKG_VERSION")),
         time_ms: transcript::writer::now_ms(),
     };
@@ -183,7 +187,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         let path = config
             .output_dir
             .join(evidence_file_name(party, &job_id_hex));
-        Some(EvidenceRecorder::create(&path, hash, party).map_err(local)?)
+        Some(EvidenceRecorder::create(&path, hash, party, &seed).map_err(local)?)
     } else {
         None
     };
@@ -214,6 +218,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         clock,
         &times,
         &shared,
+        seed,
     );
     let evidence_result = evidence.as_ref().map(|r| r.finish());
     match result {
@@ -254,6 +259,7 @@ fn run_connected(
     clock: PhaseClock,
     times: &PhaseTimes,
     transcript: &SharedTranscript,
+    seed: samen_protocol::randomness::PartySeed,
 ) -> Result<RunSummary, String> {
     let party = transport.party;
     let transcript_nanos = clock.observer_nanos();
@@ -267,6 +273,7 @@ fn run_connected(
         job.security_mode.to_protocol(),
         Box::new(channel),
         Some(Box::new(clock)),
+        seed,
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -289,7 +296,7 @@ fn run_connected(
             split,
             spec,
             input,
-            transcript,
+            Some(transcript),
             job.output.count_to_all,
         )
         .map(|r| (r.flags, r.flag_count, input.rows())),
@@ -477,10 +484,6 @@ fn save_salt(
     job_id_hex: &str,
     salt: &InputSalt,
 ) -> Result<(), keys::KeyError> {
-    let path = dir.join(format!(
-        "input-salt-{}-{}.hex",
-        party.short_name(),
-        job_id_hex
-    ));
+    let path = dir.join(transcript::salt_file_name(party, job_id_hex));
     keys::write_new_file(&path, hex::encode(salt.0).as_bytes(), true)
 }

@@ -1,16 +1,22 @@
 //! `samen audit replay`: re-executes one party's side of a finished job from its input,
-//! its dispute evidence (`samen node run --keep-evidence`) and its transcript, and checks
-//! that every message it would have sent is the one its transcript records
-//! ([`crate::audit::replay`] does the checking; this module supplies the party's side).
+//! its dispute evidence (`samen node run --keep-evidence`: its seed and the messages it
+//! received) and its transcript, and checks that every message it would have sent is the
+//! one its transcript records ([`crate::audit::replay`] does the checking; this module
+//! supplies the party's side).
 //!
-//! The party's side is exactly what `samen node run` executes for an aligned job
-//! ([`super::node::protocol`]) on the circuit recompiled from the job file and the
-//! validated input. Linked jobs cannot be replayed yet: the linkage's blinding scalars
-//! and padding come from the operating system's generator, not from the agreed keys.
+//! The party's side is exactly what `samen node run` executes after connecting: for an
+//! aligned job `run::node::protocol` on the circuit recompiled from the job file and
+//! the validated input; for a linked job (the default) [`super::linked::run_linked`] on
+//! the linked circuit and the party's linkage table. The input commitment is recomputed
+//! from the same columns `samen node run` commits to, with the salt `samen node run` kept
+//! beside the transcript ([`crate::transcript::salt_file_name`]); without that file the
+//! input commitment is not checked (a note says so), and the replay still shows whether
+//! the messages follow from the given input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use samen_protocol::ProtocolError;
+use samen_protocol::evaluator::LocalInputs;
+use samen_protocol::{PartyId, ProtocolError};
 
 use crate::audit::replay::{replay, ReplayReport};
 use crate::config::NodeConfig;
@@ -18,10 +24,12 @@ use crate::input::read_input;
 use crate::input::schema::LinkageMode;
 use crate::job::Job;
 use crate::transcript::evidence::read_evidence;
-use crate::transcript::read_file;
+use crate::transcript::format::Digest;
+use crate::transcript::{read_file, salt_file_name, InputCommitter, InputSalt};
 
-use super::circuit::checked_job_circuit;
-use super::columns::local_columns;
+use super::circuit::{checked_job_circuit, linked_circuit};
+use super::columns::{canonical_input_bytes, local_columns};
+use super::linked;
 
 /// What a replay needs.
 #[derive(Clone, Debug)]
@@ -38,22 +46,80 @@ pub struct ReplayOptions {
     pub evidence: PathBuf,
 }
 
-/// Replays the party's side; `Err` when the replay cannot even start (unreadable files,
-/// a linked job), otherwise the report (which says whether the party's messages follow
-/// from its input).
+/// The salt `samen node run` kept beside the transcript, if it is there; an unreadable or
+/// malformed salt file is an error.
+fn read_salt(transcript: &Path, party: PartyId, job: &Job) -> Result<Option<InputSalt>, String> {
+    let path = transcript
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(salt_file_name(party, &hex::encode(job.job_id.0)));
+    if !path.exists() {
+        return Ok(None);
+    }
+    // 64 hex digits and perhaps a line end: anything longer is not a salt file.
+    let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > 66 {
+        return Err(format!("{}: not an input salt file", path.display()));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| format!("{}: not an input salt file", path.display()))?;
+    Ok(Some(InputSalt(bytes)))
+}
+
+fn commitment(salt: &InputSalt, columns: &LocalInputs) -> Digest {
+    let mut committer = InputCommitter::new(salt);
+    canonical_input_bytes(columns, |b| {
+        committer.update(b);
+    });
+    committer.finish()
+}
+
+/// Replays the party's side; `Err` when the replay cannot even start (unreadable files),
+/// otherwise the report (which says whether the party's messages follow from its input
+/// and its seed).
 pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
     let config = NodeConfig::load(&opts.config).map_err(|e| e.to_string())?;
+    let party = config.party;
     let (job, _) = Job::load(&opts.job).map_err(|e| e.to_string())?;
-    if job.linkage.mode != LinkageMode::Aligned {
-        return Err("only aligned jobs can be replayed: the linkage draws its blinding scalars from the operating system, not from the agreed keys (see docs/auditor-guide.md)".into());
-    }
     let circuit = checked_job_circuit(&job).map_err(|e| e.to_string())?;
-    let validated = read_input(&job, config.party, &opts.input).map_err(|e| e.to_string())?;
-    let (rows, columns) = local_columns(&validated.input).map_err(|e| e.to_string())?;
+    let validated = read_input(&job, party, &opts.input).map_err(|e| e.to_string())?;
     let transcript = read_file(&opts.transcript).map_err(|e| e.to_string())?;
     let evidence = read_evidence(&opts.evidence).map_err(|e| e.to_string())?;
-    Ok(replay(&transcript, &evidence, |ctx| {
-        super::node::protocol(ctx, &circuit, &columns, rows, job.output.count_to_all)
-            .map_err(ProtocolError::CheckFailed)
-    }))
+    let salt = read_salt(&opts.transcript, party, &job)?;
+    let count_to_all = job.output.count_to_all;
+    let mut report = match job.linkage.mode {
+        LinkageMode::Aligned => {
+            let (rows, columns) = local_columns(&validated.input).map_err(|e| e.to_string())?;
+            let committed = salt.as_ref().map(|s| commitment(s, &columns));
+            replay(&transcript, &evidence, committed.as_ref(), |ctx| {
+                super::node::protocol(ctx, &circuit, &columns, rows, count_to_all)
+                    .map_err(ProtocolError::CheckFailed)
+            })
+        }
+        LinkageMode::Linked => {
+            let split = linked_circuit(&job).map_err(|e| e.to_string())?;
+            if split.run.hash() != circuit.hash() {
+                return Err("the linked circuit differs from the approved one".into());
+            }
+            let spec = linked::linkage_spec(&job, &split);
+            let input =
+                linked::linkage_input(&validated.input, &split).map_err(|e| e.to_string())?;
+            let columns = linked::commitment_columns(party, &input, &split);
+            let committed = salt.as_ref().map(|s| commitment(s, &columns));
+            replay(&transcript, &evidence, committed.as_ref(), |ctx| {
+                linked::run_linked(ctx, &split, &spec, &input, None, count_to_all)
+                    .map_err(ProtocolError::CheckFailed)
+            })
+        }
+    };
+    if salt.is_none() {
+        report.notes.push(format!(
+            "no input salt file ({}) beside the transcript: the input commitment was not checked",
+            salt_file_name(party, &hex::encode(job.job_id.0))
+        ));
+    }
+    Ok(report)
 }

@@ -1,24 +1,25 @@
-//! Dispute evidence (`--keep-evidence`): the messages a party received and its key
-//! material for one job, so that it can later re-execute its side for an auditor
+//! Dispute evidence (`--keep-evidence`): the party's seed and the messages it received in
+//! one job, so that it can later re-execute its side for an auditor
 //! ([`crate::audit::replay`]).
 //!
-//! **As sensitive as the input.** With the received messages and the party's PRF keys, its
-//! view of every shared value can be recomputed; together with its input this is
-//! everything the party knew during the job. Evidence files are created with mode 0600,
+//! **As sensitive as the input.** With the received messages and the party's seed (from
+//! which its PRF keys, blinding exponent and private orders derive), its view of every
+//! shared value can be recomputed; together with its input this is everything the party
+//! knew during the job. Evidence files are created with mode 0600,
 //! are never sent to the other parties, are shown only to an auditor in a dispute, and are
 //! deleted when the dispute period ends (`docs/threat-model.md`).
 //!
-//! What is kept: every message received (peer, phase, sequence number, bytes) and the
-//! party's own first message to each peer (sequence 0): in Samen those are the key
-//! agreement of the protocol context and carry the party's PRF key and its contribution to
-//! the common key. Nothing else is needed: every later message the party sent is a
-//! deterministic function of its input, these keys and the received messages, which is
-//! what replay checks.
+//! What is kept: the party's 32-byte seed (`samen_protocol::randomness::PartySeed`; its
+//! transcript header holds the commitment), every message received (peer, phase, sequence
+//! number, bytes) and the party's own first message to each peer (sequence 0: the key
+//! agreement of the protocol context, from which the pair's message-hash key derives).
+//! Nothing else is needed: every message the party sent is a deterministic function of
+//! its input, its seed and the received messages, which is what replay checks.
 //!
-//! Format, version 1 (binary, little-endian):
+//! Format, version 2 (binary, little-endian):
 //!
 //! ```text
-//! "samen-evidence-v1\n" (18 bytes) ‖ job hash (32) ‖ party (1)
+//! "samen-evidence-v2\n" (18 bytes) ‖ job hash (32) ‖ party (1) ‖ seed (32)
 //! then, until the end of the file, one record per message:
 //!   direction (1: 0 = sent, 1 = received) ‖ peer (1) ‖ seq (8)
 //!   ‖ phase length (2) ‖ phase (UTF-8) ‖ payload length (8) ‖ payload
@@ -33,13 +34,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use samen_protocol::context::{Direction, MessageObserver, MessageRecord};
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::PartyId;
+use zeroize::Zeroize;
 
 use super::format::Digest;
 use super::TranscriptError;
 
 /// The first bytes of every evidence file.
-pub const EVIDENCE_MAGIC: &[u8] = b"samen-evidence-v1\n";
+pub const EVIDENCE_MAGIC: &[u8] = b"samen-evidence-v2\n";
+
+/// Bytes before the first message record: magic, job hash, party, seed.
+pub const EVIDENCE_HEADER_BYTES: usize = 18 + 32 + 1 + 32;
 
 /// One message kept as evidence.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,8 +84,57 @@ pub struct Evidence {
     pub job: Digest,
     /// The party that kept it.
     pub party: PartyId,
+    /// The party's seed for the job (secret; `Debug` does not print it).
+    pub seed: PartySeed,
     /// The messages, in the order observed.
     pub messages: Vec<EvidenceMessage>,
+}
+
+impl Evidence {
+    /// The evidence file's bytes (what [`EvidenceRecorder`] writes; [`parse_evidence`]
+    /// reads them back). For tests and tools that rewrite evidence.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = header_bytes(&self.job, self.party, &self.seed);
+        for m in &self.messages {
+            out.extend_from_slice(&record_bytes(
+                m.direction,
+                m.peer,
+                m.seq,
+                &m.phase,
+                &m.payload,
+            ));
+        }
+        out
+    }
+}
+
+fn header_bytes(job: &Digest, party: PartyId, seed: &PartySeed) -> Vec<u8> {
+    let mut out = Vec::with_capacity(EVIDENCE_HEADER_BYTES);
+    out.extend_from_slice(EVIDENCE_MAGIC);
+    out.extend_from_slice(job);
+    out.push(party.index() as u8);
+    out.extend_from_slice(&seed.to_bytes());
+    out
+}
+
+fn record_bytes(
+    direction: Direction,
+    peer: PartyId,
+    seq: u64,
+    phase: &str,
+    payload: &[u8],
+) -> Vec<u8> {
+    let phase = phase.as_bytes();
+    let phase = &phase[..phase.len().min(u16::MAX as usize)];
+    let mut r = Vec::with_capacity(20 + phase.len() + payload.len());
+    r.push(u8::from(direction == Direction::Received));
+    r.push(peer.index() as u8);
+    r.extend_from_slice(&seq.to_le_bytes());
+    r.extend_from_slice(&(phase.len() as u16).to_le_bytes());
+    r.extend_from_slice(phase);
+    r.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    r.extend_from_slice(payload);
+    r
 }
 
 /// Why an evidence file cannot be read.
@@ -115,11 +170,13 @@ struct Inner {
 pub struct EvidenceRecorder(Arc<Mutex<Inner>>);
 
 impl EvidenceRecorder {
-    /// Creates the evidence file (mode 0600; it must not exist) for `party` in job `job`.
+    /// Creates the evidence file (mode 0600; it must not exist) for `party` in job `job`,
+    /// with the party's `seed` for the job.
     pub fn create(
         path: impl AsRef<Path>,
         job: Digest,
         party: PartyId,
+        seed: &PartySeed,
     ) -> Result<EvidenceRecorder, TranscriptError> {
         let path = path.as_ref().to_path_buf();
         let io = |e: std::io::Error| TranscriptError::Io {
@@ -135,9 +192,10 @@ impl EvidenceRecorder {
         }
         let file = options.open(&path).map_err(io)?;
         let mut file = BufWriter::new(file);
-        file.write_all(EVIDENCE_MAGIC).map_err(io)?;
-        file.write_all(&job).map_err(io)?;
-        file.write_all(&[party.index() as u8]).map_err(io)?;
+        let mut header = header_bytes(&job, party, seed);
+        let written = file.write_all(&header);
+        header.zeroize();
+        written.map_err(io)?;
         Ok(EvidenceRecorder(Arc::new(Mutex::new(Inner {
             file,
             path,
@@ -176,19 +234,8 @@ impl MessageObserver for EvidenceRecorder {
         if inner.error.is_some() {
             return;
         }
-        let phase = m.phase.as_bytes();
-        let phase = &phase[..phase.len().min(u16::MAX as usize)];
-        let mut head = Vec::with_capacity(20 + phase.len());
-        head.push(u8::from(m.direction == Direction::Received));
-        head.push(m.peer.index() as u8);
-        head.extend_from_slice(&m.sequence.to_le_bytes());
-        head.extend_from_slice(&(phase.len() as u16).to_le_bytes());
-        head.extend_from_slice(phase);
-        head.extend_from_slice(&(m.payload.len() as u64).to_le_bytes());
-        let result = inner
-            .file
-            .write_all(&head)
-            .and_then(|_| inner.file.write_all(m.payload));
+        let record = record_bytes(m.direction, m.peer, m.sequence, m.phase, m.payload);
+        let result = inner.file.write_all(&record);
         if let Err(e) = result {
             inner.error = Some(e.to_string());
         }
@@ -230,12 +277,15 @@ pub fn parse_evidence(bytes: &[u8]) -> Result<Evidence, EvidenceError> {
     if r.take(EVIDENCE_MAGIC.len())? != EVIDENCE_MAGIC {
         return Err(EvidenceError::Malformed {
             offset: 0,
-            reason: "not a samen evidence file (version 1)".into(),
+            reason: "not a samen evidence file (version 2)".into(),
         });
     }
     let mut job = [0u8; 32];
     job.copy_from_slice(r.take(32)?);
     let party = r.party()?;
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(r.take(32)?);
+    let seed = PartySeed::from_bytes(seed);
     let mut messages = Vec::new();
     while r.at < bytes.len() {
         let direction = match r.take(1)?[0] {
@@ -263,6 +313,7 @@ pub fn parse_evidence(bytes: &[u8]) -> Result<Evidence, EvidenceError> {
     Ok(Evidence {
         job,
         party,
+        seed,
         messages,
     })
 }
@@ -312,7 +363,8 @@ mod tests {
     fn evidence_round_trips_and_garbage_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e");
-        let mut rec = EvidenceRecorder::create(&path, [4; 32], PartyId::UWV).unwrap();
+        let seed = PartySeed::from_bytes([6; 32]);
+        let mut rec = EvidenceRecorder::create(&path, [4; 32], PartyId::UWV, &seed).unwrap();
         let payload = vec![9u8; 40];
         for (direction, seq) in [
             (Direction::Sent, 0),
@@ -331,6 +383,7 @@ mod tests {
         rec.finish().unwrap();
         let e = read_evidence(&path).unwrap();
         assert_eq!((e.job, e.party), ([4; 32], PartyId::UWV));
+        assert_eq!(e.seed, seed);
         // Later sent messages are not kept: they are what replay recomputes.
         let kept: Vec<_> = e.messages.iter().map(|m| (m.direction, m.seq)).collect();
         assert_eq!(
@@ -344,18 +397,25 @@ mod tests {
         assert_eq!(e.messages[2].payload, payload);
         assert!(!format!("{:?}", e.messages[0]).contains("9, 9"));
         let bytes = std::fs::read(&path).unwrap();
-        // Header 51 bytes, each record 1 + 1 + 8 + 2 + 5 + 8 + 40 = 65 bytes: only cuts at
+        assert_eq!(
+            e.to_bytes(),
+            bytes,
+            "to_bytes writes what the recorder wrote"
+        );
+        // Header 83 bytes, each record 1 + 1 + 8 + 2 + 5 + 8 + 40 = 65 bytes: only cuts at
         // record boundaries parse.
-        assert_eq!(bytes.len(), 51 + 3 * 65);
+        let h = EVIDENCE_HEADER_BYTES;
+        assert_eq!(h, 83);
+        assert_eq!(bytes.len(), h + 3 * 65);
         for cut in 0..bytes.len() {
-            let at_boundary = cut >= 51 && (cut - 51) % 65 == 0;
+            let at_boundary = cut >= h && (cut - h) % 65 == 0;
             assert_eq!(
                 parse_evidence(&bytes[..cut]).is_ok(),
                 at_boundary,
                 "cut {cut}"
             );
         }
-        let mut huge = bytes[..51].to_vec();
+        let mut huge = bytes[..h].to_vec();
         huge.extend_from_slice(&[
             1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
         ]);
@@ -364,7 +424,7 @@ mod tests {
             Err(EvidenceError::Malformed { .. })
         ));
         assert!(
-            EvidenceRecorder::create(&path, [4; 32], PartyId::UWV).is_err(),
+            EvidenceRecorder::create(&path, [4; 32], PartyId::UWV, &seed).is_err(),
             "never overwrites"
         );
     }

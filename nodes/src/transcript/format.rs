@@ -1,4 +1,4 @@
-//! The transcript file format, version 1: record types, their canonical encoding, the hash
+//! The transcript file format, version 2: record types, their canonical encoding, the hash
 //! chain and the checkpoint signature.
 //!
 //! A transcript is a UTF-8 text file with one record per line (JSON Lines). Every line is
@@ -22,7 +22,7 @@
 //!
 //! | type | fields after `i`, `type` | meaning |
 //! | --- | --- | --- |
-//! | `header` | `format`, `party`, `job_id`, `job`, `circuit`, `rules`, `federation`, `mode`, `software`, `t` | the approved job this transcript belongs to; always record 1 |
+//! | `header` | `format`, `party`, `job_id`, `job`, `circuit`, `rules`, `federation`, `mode`, `seed`, `software`, `t` | the approved job this transcript belongs to, and the commitment to the party's seed ([`commit_seed`]); always record 1 |
 //! | `input` | `commitment` | commitment to the party's input; if present, record 2 |
 //! | `phase` | `name`, `t` | a protocol phase begins |
 //! | `msg` | `dir` (`sent`/`recv`), `peer`, `phase`, `seq`, `len`, `hash` | one message: its hash (below), never its bytes |
@@ -61,16 +61,45 @@
 //! which is the last line of a complete transcript. A checkpoint has no free field (no
 //! time): every byte of the final line is checked.
 //!
+//! **Seed commitment.** Every random choice a party makes in a job derives from its
+//! 32-byte party seed (`samen_protocol::randomness::PartySeed`). The header's `seed` is
+//! [`commit_seed`]: BLAKE3 in key-derivation mode with context [`SEED_COMMITMENT_CONTEXT`]
+//! over `job hash (32) ‖ party index (1) ‖ seed (32)`. The seed is 256 uniformly random
+//! bits, so the commitment hides it (nobody can test guesses); it binds the party to one
+//! seed (a second seed with the same commitment is a BLAKE3 collision); the job hash and
+//! party make it specific to this transcript. The seed itself is never in a transcript or
+//! a log: only the dispute evidence keeps it, and `samen audit replay` checks it against
+//! this commitment.
+//!
 //! The format version (`format` in the header) is [`FORMAT_VERSION`]; a reader refuses
-//! other versions. A new field or record type means a new version.
+//! other versions. A new field or record type means a new version. Version 2 added the
+//! header's `seed`; the chain and checkpoint domains kept their `v1` names.
 
 use std::fmt::Write as _;
 
 use samen_protocol::context::Direction;
+use samen_protocol::randomness::PartySeed;
 use samen_protocol::{PartyId, SecurityMode};
+use zeroize::Zeroize;
 
 /// The transcript format version this module reads and writes.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The BLAKE3 key-derivation context of a seed commitment ([`commit_seed`]).
+pub const SEED_COMMITMENT_CONTEXT: &str = "samen-transcript-v2 party seed commitment";
+
+/// The commitment to a party's seed in its transcript header: BLAKE3 in key-derivation
+/// mode with context [`SEED_COMMITMENT_CONTEXT`] over `job (32) ‖ party index (1) ‖ seed
+/// (32)`. Hiding because the seed is uniformly random; binding by collision resistance.
+pub fn commit_seed(job: &Digest, party: PartyId, seed: &PartySeed) -> Digest {
+    let mut h = blake3::Hasher::new_derive_key(SEED_COMMITMENT_CONTEXT);
+    h.update(job);
+    h.update(&[party.index() as u8]);
+    let mut bytes = seed.to_bytes();
+    h.update(&bytes);
+    bytes.zeroize();
+    *h.finalize().as_bytes()
+}
 
 /// The bytes hashed to obtain the chain's initial value `h_0`.
 pub const CHAIN_DOMAIN: &[u8] = b"samen-transcript-v1";
@@ -157,6 +186,8 @@ pub struct Header {
     pub federation: Digest,
     /// The security mode the job ran in.
     pub mode: SecurityMode,
+    /// The commitment to the party's seed for this job ([`commit_seed`]).
+    pub seed: Digest,
     /// The writing software and version, e.g. `samen 0.1.0`.
     pub software: String,
     /// Wall clock at creation, milliseconds since the Unix epoch.
@@ -292,6 +323,7 @@ impl Record {
                 hex_field(&mut s, "rules", &h.rules);
                 hex_field(&mut s, "federation", &h.federation);
                 text_field(&mut s, "mode", mode_name(h.mode));
+                hex_field(&mut s, "seed", &h.seed);
                 text_field(&mut s, "software", &h.software);
                 let _ = write!(s, ",\"t\":{}", h.time_ms);
             }
@@ -421,6 +453,7 @@ mod tests {
                 rules: [3; 32],
                 federation: [4; 32],
                 mode: SecurityMode::SemiHonest,
+                seed: [5; 32],
                 software: "samen 0.1.0".into(),
                 time_ms: 1_795_000_000_000,
             }),
@@ -526,6 +559,21 @@ mod tests {
         assert_eq!(
             parse_line(&vec![b' '; MAX_LINE_BYTES + 1]),
             Err(LineError::TooLong)
+        );
+    }
+
+    #[test]
+    fn seed_commitment_binds_job_party_and_seed() {
+        let seed = PartySeed::from_bytes([3; 32]);
+        let c = commit_seed(&[1; 32], PartyId::UWV, &seed);
+        let mut m = blake3::Hasher::new_derive_key(SEED_COMMITMENT_CONTEXT);
+        m.update(&[1; 32]).update(&[1]).update(&[3; 32]);
+        assert_eq!(c, *m.finalize().as_bytes());
+        assert_ne!(c, commit_seed(&[2; 32], PartyId::UWV, &seed));
+        assert_ne!(c, commit_seed(&[1; 32], PartyId::SVB, &seed));
+        assert_ne!(
+            c,
+            commit_seed(&[1; 32], PartyId::UWV, &PartySeed::from_bytes([4; 32]))
         );
     }
 

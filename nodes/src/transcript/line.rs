@@ -70,6 +70,7 @@ struct RawRecord {
     rules: Option<String>,
     federation: Option<String>,
     mode: Option<String>,
+    seed: Option<String>,
     software: Option<String>,
     t: Option<u64>,
     commitment: Option<String>,
@@ -157,6 +158,7 @@ fn from_raw(r: RawRecord) -> Result<Record, LineError> {
                 rules: digest_value("rules", &f.req("rules", r.rules)?)?,
                 federation: digest_value("federation", &f.req("federation", r.federation)?)?,
                 mode,
+                seed: digest_value("seed", &f.req("seed", r.seed)?)?,
                 software: text_value("software", f.req("software", r.software)?)?,
                 time_ms: f.req("t", r.t)?,
             })

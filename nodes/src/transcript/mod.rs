@@ -12,19 +12,21 @@
 //! 1999) and Crosby and Wallach (USENIX Security 2009), applied to one party's view of an
 //! MPC job; the audit in [`crate::audit`] then checks the three views against each other.
 //!
-//! - [`format`]: the versioned record types and their canonical encoding (the
+//! - [`format`](mod@format): the versioned record types and their canonical encoding (the
 //!   specification of the file format);
 //! - [`writer`]: [`TranscriptWriter`] and [`SharedTranscript`], the protocol observer;
-//! - [`line`]: strict parsing of one line into a record;
+//! - [`line`](mod@line): strict parsing of one line into a record;
 //! - [`reader`]: parsing untrusted transcript files;
 //! - [`scan`]: checking a transcript for secrets it must not contain;
-//! - [`evidence`]: the optional dispute evidence (received messages and key material).
+//! - [`evidence`]: the optional dispute evidence (the party's seed and the received
+//!   messages).
 //!
 //! What a transcript reveals: to whoever holds it, the job's message pattern (sizes and
 //! timing of every message, which follow from the public circuit and the public table
 //! sizes), the reveals' names and counts, and the outcome. It does not reveal inputs,
-//! shares or keys: message hashes are BLAKE3 of uniformly masked shares and the input
-//! commitment is keyed with a 256-bit salt the party keeps.
+//! shares or keys: message hashes are BLAKE3 of uniformly masked shares, the input
+//! commitment is keyed with a 256-bit salt the party keeps, and the seed commitment is a
+//! hash of a 256-bit uniformly random seed ([`format::commit_seed`]).
 
 pub mod evidence;
 pub mod format;
@@ -35,12 +37,25 @@ pub mod writer;
 
 use std::path::PathBuf;
 
-pub use format::{Digest, Header, Outcome, Record, FORMAT_VERSION};
+pub use format::{commit_seed, Digest, Header, Outcome, Record, FORMAT_VERSION};
 pub use reader::{parse_bytes, read_file, ParsedTranscript};
 pub use writer::{SharedTranscript, TranscriptSummary, TranscriptWriter};
 
 use rand_core::{OsRng, RngCore};
+use samen_protocol::randomness::PartySeed;
 use zeroize::Zeroize;
+
+/// Draws a party's seed for one job from the operating system's generator: the one place
+/// a node's protocol randomness comes from (`samen_protocol::randomness`). Called once per
+/// `samen node run`; the transcript header commits to it ([`commit_seed`]) and
+/// `--keep-evidence` keeps it.
+pub fn draw_party_seed() -> PartySeed {
+    let mut s = [0u8; 32];
+    OsRng.fill_bytes(&mut s);
+    let seed = PartySeed::from_bytes(s);
+    s.zeroize();
+    seed
+}
 
 /// Errors of writing or reading a transcript file.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +71,12 @@ pub enum TranscriptError {
     /// The writer was used out of order (a programming error in the caller).
     #[error("transcript misuse: {0}")]
     Misuse(String),
+}
+
+/// The file name under which `samen node run` keeps the salt of its input commitment (hex,
+/// beside the transcript; `samen audit replay` reads it from the transcript's folder).
+pub fn salt_file_name(party: samen_protocol::PartyId, job_id_hex: &str) -> String {
+    format!("input-salt-{}-{}.hex", party.short_name(), job_id_hex)
 }
 
 /// The secret salt of an input commitment. Keep it with the input (it is needed to open

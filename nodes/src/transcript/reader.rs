@@ -10,7 +10,7 @@
 //!
 //! The reader checks the syntax of single lines only; what records may follow which, the
 //! signatures and the agreement between parties are the verifier's
-//! ([`crate::audit::verify`]).
+//! ([`crate::audit::verify`](mod@crate::audit::verify)).
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;

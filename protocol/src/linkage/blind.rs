@@ -19,10 +19,10 @@
 
 use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::{RistrettoPoint, Scalar};
-use rand_core::OsRng;
 use rayon::prelude::*;
 
 use super::hash::{Bsn, KeyHasher};
+use crate::randomness::PrfStream;
 use crate::{PartyId, ProtocolError};
 
 /// Points per parallel batch (one field inversion per batch when compressing).
@@ -40,10 +40,23 @@ pub struct BlindingKey {
 }
 
 impl BlindingKey {
-    /// A fresh uniformly random non-zero exponent from the operating system.
-    pub fn random() -> BlindingKey {
+    /// A uniformly random non-zero exponent drawn from `stream` (in the protocol: the
+    /// party's [`SeedPurpose::LinkageBlinding`] stream, secret to it). Eight words (64
+    /// bytes) are reduced modulo the group order ℓ ≈ 2^252, which is within 2^-250 of
+    /// uniform; zero (probability about 2^-252) is skipped by drawing again.
+    ///
+    /// [`SeedPurpose::LinkageBlinding`]: crate::randomness::SeedPurpose::LinkageBlinding
+    pub fn from_stream(stream: &mut PrfStream) -> BlindingKey {
         loop {
-            let s = Scalar::random(&mut OsRng);
+            let mut words = [0u64; 8];
+            stream.fill(&mut words);
+            let mut wide = [0u8; 64];
+            for (chunk, w) in wide.chunks_exact_mut(8).zip(&words) {
+                chunk.copy_from_slice(&w.to_le_bytes());
+            }
+            let s = Scalar::from_bytes_mod_order_wide(&wide);
+            zeroize::Zeroize::zeroize(&mut wide);
+            zeroize::Zeroize::zeroize(&mut words);
             if s != Scalar::ZERO {
                 return BlindingKey::from_scalar(s);
             }
@@ -248,12 +261,17 @@ pub fn decompress_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::randomness::PrfKey;
+
+    fn key(k: u8) -> BlindingKey {
+        BlindingKey::from_stream(&mut PrfStream::new(&PrfKey::from_bytes([k; 16])))
+    }
 
     #[test]
     fn batched_blinding_equals_plain_multiplication() {
         let hasher = KeyHasher::new(b"t");
-        let key = BlindingKey::random();
-        let key2 = BlindingKey::random();
+        let key2 = key(2);
+        let key = key(1);
         let slots: Vec<Slot> = (0..2500u32)
             .map(|i| {
                 if i % 7 == 3 {
@@ -293,7 +311,7 @@ mod tests {
 
     #[test]
     fn invalid_encodings_are_errors() {
-        let key = BlindingKey::random();
+        let key = key(3);
         let mut ops = CurveOps::default();
         let mut bytes = RistrettoPoint::from_uniform_bytes(&[5; 64])
             .compress()

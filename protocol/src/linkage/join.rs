@@ -13,8 +13,8 @@
 //! public to the three, in shuffled order) and each picks its own components of the
 //! matched rows: picking the same rows of a replicated sharing at every party is a
 //! replicated sharing of the picked values, so there is no communication. A person
-//! missing at a party contributes a sharing of zero, and a "present" bit, a public
-//! constant in shuffled order shared trivially (component 0 carries it).
+//! missing at a party contributes a sharing of zero; whether a person was found is the
+//! public [`Alignment`] itself.
 //!
 //! A tag that occurs twice within a table (or, for SVB, over both key columns) means a
 //! duplicate key the owner did not catch or a party that deviated: an error.
@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use super::blind::POINT_BYTES;
 use super::chain::TABLE;
 use crate::shuffle::ShuffleColumn;
-use crate::{ArithColumn, PartyId, ProtocolError, XorRowColumn};
+use crate::{PartyId, ProtocolError};
 
 /// The public match pattern, per shuffled SVB household: the position of the matching
 /// row in the shuffled UWV and Belastingdienst tables, if any.
@@ -136,29 +136,14 @@ pub(crate) fn align(tags: &[Vec<u8>; 3]) -> Result<Alignment, ProtocolError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonColumns {
     /// The owner's payload columns (in the job's order and kinds), zero where the person
-    /// is missing.
+    /// is missing (whether it is: the public [`Alignment`]).
     pub fields: Vec<ShuffleColumn>,
-    /// 1 where the person was found, else 0, additively shared.
-    pub present: ArithColumn,
-    /// The same bit, XOR-shared, one word per row (0 or 1).
-    pub present_bit: XorRowColumn,
 }
 
 /// Picks this party's components of the matched rows of `columns`.
-pub(crate) fn assemble(
-    party: PartyId,
-    columns: &[ShuffleColumn],
-    positions: &[Option<u32>],
-) -> PersonColumns {
-    let bits: Vec<u64> = positions.iter().map(|p| u64::from(p.is_some())).collect();
-    // a public constant in shuffled order: component 0 carries it
-    let present = ArithColumn::public(party, &bits);
+pub(crate) fn assemble(columns: &[ShuffleColumn], positions: &[Option<u32>]) -> PersonColumns {
     PersonColumns {
         fields: columns.iter().map(|c| c.gather(positions)).collect(),
-        present_bit: XorRowColumn {
-            shares: present.shares.clone(),
-        },
-        present,
     }
 }
 
@@ -185,20 +170,5 @@ mod tests {
         assert!(align(&[tags(&[]), tags(&[]), tags(&[5, 6, 5])]).is_err());
         assert!(check_distinct(&tags(&[1, 2, 3]), PartyId::SVB, "t").is_ok());
         assert!(check_distinct(&tags(&[1, 2, 1]), PartyId::SVB, "t").is_err());
-    }
-
-    #[test]
-    fn present_bits_are_a_trivial_sharing() {
-        let cols = [0, 1, 2].map(|i| assemble(PartyId::ALL[i], &[], &[Some(3), None]));
-        for r in 0..2 {
-            let sum: u64 = cols.iter().map(|c| c.present.shares.own[r]).sum();
-            assert_eq!(sum, u64::from(r == 0));
-            for i in 0..3 {
-                assert_eq!(
-                    cols[i].present.shares.next,
-                    cols[(i + 1) % 3].present.shares.own
-                );
-            }
-        }
     }
 }

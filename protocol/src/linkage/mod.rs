@@ -9,7 +9,7 @@
 //! leakage and the argument in full; this is the summary next to the code.
 //!
 //! # Protocol
-//! 1. **Owner preparation** ([`padding`]): each owner validates its table (no duplicate
+//! 1. **Owner preparation** (`padding`): each owner validates its table (no duplicate
 //!    key), appends the job's dummy rows, puts its rows in a private random order σ, and
 //!    hashes each key to `H(bsn)` ([`hash`]: domain ‖ job id ‖ nine ASCII digits). An
 //!    empty partner key or a dummy key becomes a fresh random point. `H(bsn)` never
@@ -21,7 +21,7 @@
 //!    The payload of the table is shuffled by the same π3 ∘ π2 ∘ π1 ∘ σ, secret-shared.
 //! 3. **Join** ([`join`]): every party matches the tags and assembles, locally, shares
 //!    of each household's applicant and partner payload at UWV and the Belastingdienst
-//!    (zero and a "present" bit of 0 where missing), in shuffled household order.
+//!    (zero where missing), in shuffled household order.
 //! 4. The circuit runs on the shuffled rows; [`unshuffle_households`] undoes the SVB
 //!    table's shuffle on an output column and reveals it to SVB in SVB's own row order.
 //!
@@ -74,6 +74,7 @@ pub use join::{Alignment, MatchProfile, PersonColumns};
 /// audit's output policy must permit for a linked job).
 pub const HOUSEHOLDS_OUTPUT: &str = "linkage/households";
 
+use crate::randomness::SeedPurpose;
 use crate::shuffle::{permute_and_reveal, Pair, Permutation, ShareKind, ShuffleColumn};
 use crate::{Context, PartyId, ProtocolError};
 
@@ -139,18 +140,25 @@ impl HouseholdOrder {
     }
 }
 
-/// Links the three tables: this party's `input`, the job's `spec`, a fresh blinding key.
-/// Begins the phase `linkage`; three rounds. See [`link_with_key`].
+/// Links the three tables: this party's `input`, the job's `spec`, and a blinding key
+/// drawn from the party's seed ([`SeedPurpose::LinkageBlinding`], a fresh derivation per
+/// call). Begins the phase `linkage`; three rounds. See [`link_with_key`].
 pub fn link(
     ctx: &mut Context,
     spec: &LinkageSpec,
     input: &LinkageInput,
 ) -> Result<LinkedHouseholds, ProtocolError> {
-    link_with_key(ctx, spec, input, &BlindingKey::random())
+    let key = BlindingKey::from_stream(
+        &mut ctx
+            .randomness()
+            .purpose_stream(SeedPurpose::LinkageBlinding),
+    );
+    link_with_key(ctx, spec, input, &key)
 }
 
-/// [`link`] with a given blinding exponent (an auditor's replay, or tests). The key must
-/// be fresh and secret: reusing it across jobs makes tags comparable across jobs.
+/// [`link`] with a given blinding exponent (tests). The key must be fresh and secret:
+/// reusing it across jobs makes tags comparable across jobs. The dummy rows and the
+/// owner's private order still come from the party's seed.
 ///
 /// An input error is found before anything is sent: the party aborts (telling the
 /// peers only that its input was rejected) and returns
@@ -169,7 +177,9 @@ pub fn link_with_key(
         )));
     }
     ctx.begin_phase("linkage")?;
-    let prepared = padding::prepare(input, spec.padding[me.index()], ctx.randomness());
+    let mut dummies = ctx.randomness().purpose_stream(SeedPurpose::LinkageDummies);
+    let mut order = ctx.randomness().purpose_stream(SeedPurpose::LinkageOrder);
+    let prepared = padding::prepare(input, spec.padding[me.index()], &mut dummies, &mut order);
     let hasher = KeyHasher::new(&spec.job_id);
     let out = chain::run(ctx, &spec.fields, &prepared, &hasher, key)?;
     let alignment = join::align(&out.tags)?;
@@ -190,10 +200,10 @@ pub fn link_with_key(
     Ok(LinkedHouseholds {
         households: out.rows[0],
         svb: svb_payload,
-        applicant_uwv: join::assemble(me, &uwv, &alignment.applicant_uwv),
-        partner_uwv: join::assemble(me, &uwv, &alignment.partner_uwv),
-        applicant_bd: join::assemble(me, &bd, &alignment.applicant_bd),
-        partner_bd: join::assemble(me, &bd, &alignment.partner_bd),
+        applicant_uwv: join::assemble(&uwv, &alignment.applicant_uwv),
+        partner_uwv: join::assemble(&uwv, &alignment.partner_uwv),
+        applicant_bd: join::assemble(&bd, &alignment.applicant_bd),
+        partner_bd: join::assemble(&bd, &alignment.partner_bd),
         alignment,
         table_rows: out.rows,
         order,

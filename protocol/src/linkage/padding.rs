@@ -12,12 +12,17 @@
 //!
 //! The order σ makes the position of a row in everything the owner sends independent of
 //! the order of its file (files are often sorted by BSN or date), whatever else is known
-//! about the pair permutations. Randomness: the owner's private PRF stream (a key from
-//! the operating system, never shared). No communication.
+//! about the pair permutations. Randomness: two private streams derived from the
+//! owner's seed, never shared ([`SeedPurpose::LinkageDummies`] for the random points,
+//! [`SeedPurpose::LinkageOrder`] for σ), so that a replay of the owner reproduces both.
+//! No communication.
+//!
+//! [`SeedPurpose::LinkageDummies`]: crate::randomness::SeedPurpose::LinkageDummies
+//! [`SeedPurpose::LinkageOrder`]: crate::randomness::SeedPurpose::LinkageOrder
 
 use super::blind::Slot;
 use super::input::LinkageInput;
-use crate::randomness::{CorrelatedRandomness, PrfKey, PrfStream};
+use crate::randomness::PrfStream;
 use crate::shuffle::Permutation;
 
 /// An owner's table ready for its first hop, in its private order.
@@ -42,8 +47,8 @@ impl PreparedTable {
     }
 }
 
-fn random_bytes(rand: &mut CorrelatedRandomness) -> [u8; 64] {
-    let w = rand.private(8);
+fn random_bytes(rand: &mut PrfStream) -> [u8; 64] {
+    let w = rand.words(8);
     let mut b = [0u8; 64];
     for (chunk, v) in b.chunks_exact_mut(8).zip(w) {
         chunk.copy_from_slice(&v.to_le_bytes());
@@ -51,13 +56,15 @@ fn random_bytes(rand: &mut CorrelatedRandomness) -> [u8; 64] {
     b
 }
 
-/// Pads, fills empty slots with random points, and orders privately at random. The input
-/// must have been validated.
+/// Pads, fills empty slots with random points (from `dummies`), and orders privately at
+/// random (σ from `order`). The input must have been validated.
 pub(crate) fn prepare(
     input: &LinkageInput,
     padding: usize,
-    rand: &mut CorrelatedRandomness,
+    dummies: &mut PrfStream,
+    order: &mut PrfStream,
 ) -> PreparedTable {
+    let rand = dummies;
     let real_rows = input.rows();
     let rows = real_rows + padding;
     let (width, mut slots): (usize, Vec<Slot>) = match input {
@@ -77,11 +84,7 @@ pub(crate) fn prepare(
     for _ in 0..padding * width {
         slots.push(Slot::Random(random_bytes(rand)));
     }
-    let seed_words = rand.private(2);
-    let mut seed = [0u8; 16];
-    seed[..8].copy_from_slice(&seed_words[0].to_le_bytes());
-    seed[8..].copy_from_slice(&seed_words[1].to_le_bytes());
-    let sigma = Permutation::sample(&mut PrfStream::new(&PrfKey::from_bytes(seed)), rows);
+    let sigma = Permutation::sample(order, rows);
     let slots = sigma.apply_rows(&slots, width);
     let fields = input
         .fields()

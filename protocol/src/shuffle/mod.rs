@@ -39,11 +39,20 @@
 //! offsets; the malicious-mode check of the shuffled multiset (Asharov et al., CCS 2022)
 //! belongs here later.
 //!
+//! Files: [`Permutation`] (sampling, composition, inverse) and the shuffled columns
+//! ([`ShuffleColumn`], [`ShareKind`]) each have their own; this one holds the pair steps.
+//!
 //! [`CorrelatedRandomness::shared_with`]: crate::randomness::CorrelatedRandomness::shared_with
+
+mod column;
+mod permutation;
+
+pub use column::{ShareKind, ShuffleColumn};
+pub use permutation::Permutation;
 
 use crate::context::Round;
 use crate::randomness::{PrfKey, PrfStream};
-use crate::{ArithColumn, Context, PartyId, ProtocolError, ReplicatedWords, XorRowColumn};
+use crate::{Context, PartyId, ProtocolError, ReplicatedWords};
 
 /// A pair of parties, named by the one party it leaves out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,260 +91,6 @@ impl Pair {
         } else {
             None
         }
-    }
-}
-
-/// A permutation of `n` rows in gather form: applying it to `x` gives `y[i] = x[map[i]]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Permutation {
-    map: Vec<u32>,
-}
-
-impl Permutation {
-    /// The identity on `n` rows.
-    ///
-    /// # Panics
-    /// If `n` exceeds `u32::MAX` (tables are bounded well below).
-    pub fn identity(n: usize) -> Permutation {
-        assert!(n <= u32::MAX as usize, "permutation of more than 2^32 rows");
-        Permutation {
-            map: (0..n as u32).collect(),
-        }
-    }
-
-    /// A permutation from its gather map; an error unless `map` holds each of `0..n`
-    /// exactly once.
-    pub fn from_map(map: Vec<u32>) -> Result<Permutation, ProtocolError> {
-        let mut seen = vec![false; map.len()];
-        for &m in &map {
-            match seen.get_mut(m as usize) {
-                Some(s) if !*s => *s = true,
-                _ => return Err(ProtocolError::InvalidOperands("not a permutation".into())),
-            }
-        }
-        Ok(Permutation { map })
-    }
-
-    /// A uniformly random permutation of `n` rows drawn by Fisher–Yates from `stream`
-    /// (`n − 1` words).
-    ///
-    /// # Panics
-    /// If `n` exceeds `u32::MAX`.
-    pub fn sample(stream: &mut PrfStream, n: usize) -> Permutation {
-        let mut p = Permutation::identity(n);
-        if n < 2 {
-            return p;
-        }
-        let words = stream.words(n - 1);
-        for (k, i) in (1..n).rev().enumerate() {
-            let j = ((words[k] as u128 * (i as u128 + 1)) >> 64) as usize;
-            p.map.swap(i, j);
-        }
-        p
-    }
-
-    /// A uniformly random permutation from a 16-byte seed (see [`Permutation::sample`]).
-    pub fn from_seed(seed: [u8; 16], n: usize) -> Permutation {
-        Permutation::sample(&mut PrfStream::new(&PrfKey::from_bytes(seed)), n)
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether it permutes no rows.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// The gather map.
-    pub fn as_slice(&self) -> &[u32] {
-        &self.map
-    }
-
-    /// `y[i] = x[map[i]]`.
-    ///
-    /// # Panics
-    /// If `x.len() != self.len()` (a programming error: lengths are checked where
-    /// untrusted input enters).
-    pub fn apply<T: Copy>(&self, x: &[T]) -> Vec<T> {
-        assert_eq!(
-            x.len(),
-            self.map.len(),
-            "permutation applied to a vector of another length"
-        );
-        self.map.iter().map(|&m| x[m as usize]).collect()
-    }
-
-    /// Applies the permutation to rows of `width` consecutive elements each.
-    ///
-    /// # Panics
-    /// If `x.len() != self.len() * width`.
-    pub fn apply_rows<T: Copy>(&self, x: &[T], width: usize) -> Vec<T> {
-        assert_eq!(
-            x.len(),
-            self.map.len() * width,
-            "permutation applied to rows of another shape"
-        );
-        let mut y = Vec::with_capacity(x.len());
-        for &m in &self.map {
-            let m = m as usize;
-            y.extend_from_slice(&x[m * width..(m + 1) * width]);
-        }
-        y
-    }
-
-    /// The inverse permutation: `self.inverse().apply(&self.apply(x)) == x`.
-    pub fn inverse(&self) -> Permutation {
-        let mut inv = vec![0u32; self.map.len()];
-        for (i, &m) in self.map.iter().enumerate() {
-            inv[m as usize] = i as u32;
-        }
-        Permutation { map: inv }
-    }
-
-    /// The composite "first `self`, then `next`": `self.then(next).apply(x) ==
-    /// next.apply(&self.apply(x))`.
-    ///
-    /// # Panics
-    /// If the lengths differ.
-    pub fn then(&self, next: &Permutation) -> Permutation {
-        Permutation {
-            map: next.apply(&self.map),
-        }
-    }
-}
-
-/// How a column is shared: additively over Z_2^64 or by XOR.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ShareKind {
-    /// Additive sharing mod 2^64 ([`ArithColumn`]).
-    Arith,
-    /// XOR sharing, one word per row ([`XorRowColumn`]).
-    Xor,
-}
-
-impl ShareKind {
-    /// `a + b` (or `a ⊕ b`).
-    #[inline]
-    pub fn combine(self, a: u64, b: u64) -> u64 {
-        match self {
-            ShareKind::Arith => a.wrapping_add(b),
-            ShareKind::Xor => a ^ b,
-        }
-    }
-
-    /// `a − b` (or `a ⊕ b`).
-    #[inline]
-    pub fn remove(self, a: u64, b: u64) -> u64 {
-        match self {
-            ShareKind::Arith => a.wrapping_sub(b),
-            ShareKind::Xor => a ^ b,
-        }
-    }
-
-    /// Reconstructs a value from its three components.
-    pub fn reconstruct(self, c: [u64; 3]) -> u64 {
-        self.combine(self.combine(c[0], c[1]), c[2])
-    }
-}
-
-/// A shared column that can be shuffled: arithmetic or XOR, one word per row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ShuffleColumn {
-    /// Additively shared.
-    Arith(ArithColumn),
-    /// XOR-shared, row-major.
-    Xor(XorRowColumn),
-}
-
-impl ShuffleColumn {
-    /// A column of `kind` from this party's two components.
-    pub fn from_shares(kind: ShareKind, shares: ReplicatedWords) -> ShuffleColumn {
-        match kind {
-            ShareKind::Arith => ShuffleColumn::Arith(ArithColumn { shares }),
-            ShareKind::Xor => ShuffleColumn::Xor(XorRowColumn { shares }),
-        }
-    }
-
-    /// How the column is shared.
-    pub fn kind(&self) -> ShareKind {
-        match self {
-            ShuffleColumn::Arith(_) => ShareKind::Arith,
-            ShuffleColumn::Xor(_) => ShareKind::Xor,
-        }
-    }
-
-    /// This party's components.
-    pub fn shares(&self) -> &ReplicatedWords {
-        match self {
-            ShuffleColumn::Arith(c) => &c.shares,
-            ShuffleColumn::Xor(c) => &c.shares,
-        }
-    }
-
-    /// This party's components, mutably.
-    pub fn shares_mut(&mut self) -> &mut ReplicatedWords {
-        match self {
-            ShuffleColumn::Arith(c) => &mut c.shares,
-            ShuffleColumn::Xor(c) => &mut c.shares,
-        }
-    }
-
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.shares().len()
-    }
-
-    /// The arithmetic column, if it is one.
-    pub fn into_arith(self) -> Option<ArithColumn> {
-        match self {
-            ShuffleColumn::Arith(c) => Some(c),
-            ShuffleColumn::Xor(_) => None,
-        }
-    }
-
-    /// The XOR column, if it is one.
-    pub fn into_xor(self) -> Option<XorRowColumn> {
-        match self {
-            ShuffleColumn::Xor(c) => Some(c),
-            ShuffleColumn::Arith(_) => None,
-        }
-    }
-
-    /// Keeps the rows at `positions` (in that order); a `None` position becomes a row
-    /// shared as zero. Local: every party must pass the same positions.
-    ///
-    /// # Panics
-    /// If a position is out of range (positions come from this party's own matching).
-    pub fn gather(&self, positions: &[Option<u32>]) -> ShuffleColumn {
-        let s = self.shares();
-        let pick = |v: &[u64]| {
-            positions
-                .iter()
-                .map(|p| p.map_or(0, |i| v[i as usize]))
-                .collect::<Vec<u64>>()
-        };
-        ShuffleColumn::from_shares(
-            self.kind(),
-            ReplicatedWords {
-                own: pick(&s.own),
-                next: pick(&s.next),
-            },
-        )
-    }
-}
-
-impl From<ArithColumn> for ShuffleColumn {
-    fn from(c: ArithColumn) -> ShuffleColumn {
-        ShuffleColumn::Arith(c)
-    }
-}
-
-impl From<XorRowColumn> for ShuffleColumn {
-    fn from(c: XorRowColumn) -> ShuffleColumn {
-        ShuffleColumn::Xor(c)
     }
 }
 
@@ -696,57 +451,6 @@ fn receive_from_pair(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn permutation_inverse_and_composition() {
-        let mut s = PrfStream::new(&PrfKey::from_bytes([7; 16]));
-        let a = Permutation::sample(&mut s, 50);
-        let b = Permutation::sample(&mut s, 50);
-        assert_ne!(a, b);
-        let x: Vec<u64> = (100..150).collect();
-        assert_eq!(a.inverse().apply(&a.apply(&x)), x);
-        assert_eq!(a.then(&b).apply(&x), b.apply(&a.apply(&x)));
-        assert!(Permutation::from_map(a.as_slice().to_vec()).is_ok());
-        assert!(Permutation::from_map(vec![0, 0]).is_err());
-        assert!(Permutation::from_map(vec![2, 0]).is_err());
-        let rows: Vec<u8> = (0..100).collect();
-        let y = a.apply_rows(&rows, 2);
-        for i in 0..50 {
-            assert_eq!(y[2 * i] as u32, 2 * a.as_slice()[i]);
-            assert_eq!(y[2 * i + 1] as u32, 2 * a.as_slice()[i] + 1);
-        }
-    }
-
-    #[test]
-    fn seeded_permutations_agree_and_small_sizes_work() {
-        assert_eq!(
-            Permutation::from_seed([1; 16], 30),
-            Permutation::from_seed([1; 16], 30)
-        );
-        assert_ne!(
-            Permutation::from_seed([1; 16], 30),
-            Permutation::from_seed([2; 16], 30)
-        );
-        assert!(Permutation::from_seed([1; 16], 0).is_empty());
-        assert_eq!(Permutation::from_seed([1; 16], 1).as_slice(), &[0]);
-    }
-
-    #[test]
-    fn fisher_yates_is_roughly_uniform_on_three_elements() {
-        let mut s = PrfStream::new(&PrfKey::from_bytes([3; 16]));
-        let mut counts = std::collections::HashMap::new();
-        for _ in 0..6000 {
-            *counts
-                .entry(Permutation::sample(&mut s, 3).as_slice().to_vec())
-                .or_insert(0u32) += 1;
-        }
-        assert_eq!(counts.len(), 6);
-        // each of the 6 permutations expected 1000 times; 5 sigma ≈ 150
-        assert!(
-            counts.values().all(|&c| (850..1150).contains(&c)),
-            "{counts:?}"
-        );
-    }
 
     #[test]
     fn pairs_name_their_members() {
