@@ -23,11 +23,12 @@ pub mod builder;
 pub mod cost;
 pub mod eval;
 pub mod ir;
+pub mod party;
 pub mod passes;
 pub mod report;
 pub mod testing;
 
 pub use builder::{BuildError, Builder};
 pub use ir::{
-    Circuit, CircuitHash, Gate, Op, Output, Party, PartySet, Placement, WireId, WireType,
+    Circuit, CircuitHash, Gate, Op, Output, PartyId, PartySet, Placement, WireId, WireType,
 };

@@ -18,9 +18,9 @@ pub mod context;
 pub mod error;
 pub mod evaluator;
 pub mod harness;
+pub mod job;
 pub mod linkage;
 pub mod ops;
-pub mod party;
 pub mod randomness;
 pub mod share;
 pub mod shuffle;
@@ -29,5 +29,6 @@ pub mod wire;
 pub use channel::{Channel, ChannelError};
 pub use context::{CommStats, Context, SecurityMode};
 pub use error::ProtocolError;
-pub use party::PartyId;
+/// The party type is the IR's: one type across the crates.
+pub use samen_circuits::PartyId;
 pub use share::{ArithColumn, BitSlicedColumn, ReplicatedWords, XorRowColumn};

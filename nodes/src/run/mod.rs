@@ -23,7 +23,6 @@
 pub mod bench;
 pub mod circuit;
 pub mod columns;
-pub mod count;
 pub mod demo;
 pub mod linked;
 pub mod node;

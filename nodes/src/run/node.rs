@@ -4,27 +4,30 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use samen_protocol::context::{BytesRound, Context};
-use samen_protocol::evaluator::{self, LocalInputs};
-use samen_protocol::linkage::{LinkageInput, LinkageSpec};
-use samen_protocol::PartyId;
+use samen_protocol::context::Context;
+use samen_protocol::evaluator::LocalInputs;
+use samen_protocol::job::{
+    self, linked::linkage_input, JobOutputs, JobPlan, JobRunError, RunParams,
+};
+use samen_protocol::linkage::{LinkageInput, LinkageInputError, LinkageSpec};
+use samen_protocol::{PartyId, ProtocolError};
 
-use crate::approval::{load_approvals_for, verify_approvals};
-use crate::config::NodeConfig;
-use crate::federation::Federation;
-use crate::input::schema::LinkageMode;
-use crate::input::{read_input, PartyInput};
-use crate::job::{check_and_mark_job_id, job_hash, Job};
-use crate::keys::{self, KeyRole};
+use crate::approval::{load_approvals_for, verify_approvals, ApprovalError, ApprovalFileError};
+use crate::config::{ConfigError, NodeConfig};
+use crate::federation::{Federation, FederationError};
+use crate::input::{read_input, InputError, PartyInput};
+use crate::job::{check_and_mark_job_id, job_hash, Job, JobError, JobIdError};
+use crate::keys::{self, KeyError, KeyRole};
 use crate::transcript::evidence::{EvidenceRecorder, ObserverPair};
 use crate::transcript::{
-    self, format::Header, InputCommitter, InputSalt, Outcome, SharedTranscript, TranscriptWriter,
+    self, format::Header, InputCommitter, InputSalt, Outcome, SharedTranscript, TranscriptError,
+    TranscriptWriter,
 };
-use crate::transport::{connect_mesh, PeerConfig, TransportConfig};
+use crate::transport::{connect_mesh, PeerConfig, TransportConfig, TransportError};
 
-use super::circuit::{checked_job_circuit, linked_circuit, LinkedCircuit};
-use super::columns::{canonical_input_bytes, local_columns};
-use super::linked;
+use super::circuit::{checked_job_circuit, JobCircuit};
+use super::columns::{canonical_input_bytes, local_columns, ColumnsError};
+use super::linked::{self, LinkedError};
 use super::output::write_candidates;
 use super::progress::{PhaseClock, PhaseTimes};
 use super::summary::{PhaseSummary, RunSummary};
@@ -55,14 +58,143 @@ pub struct RunOptions {
 pub enum RunError {
     /// A local check failed before anything was sent.
     #[error("{0}\n(nothing was sent to the other parties)")]
-    Local(String),
+    Local(#[from] LocalError),
     /// The job failed after connecting; the peers were told.
     #[error("job aborted: {0}\n(no output was written)")]
-    Aborted(String),
+    Aborted(#[from] AbortError),
 }
 
-fn local<E: std::fmt::Display>(e: E) -> RunError {
-    RunError::Local(e.to_string())
+/// A check before anything was sent: the node's files, the job, the input.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    /// The node configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The federation file.
+    #[error(transparent)]
+    Federation(#[from] FederationError),
+    /// The job file, its rules or its circuit.
+    #[error(transparent)]
+    Job(#[from] JobError),
+    /// The job's approval files could not be read.
+    #[error(transparent)]
+    ApprovalFile(#[from] ApprovalFileError),
+    /// The job's approvals do not verify.
+    #[error("job {path}: {source}")]
+    Approval {
+        /// The job file.
+        path: PathBuf,
+        /// What is wrong with the approvals.
+        source: ApprovalError,
+    },
+    /// The input file.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The input's layout does not fit the aligned mode.
+    #[error(transparent)]
+    Columns(#[from] ColumnsError),
+    /// The input's layout does not fit the linked mode.
+    #[error(transparent)]
+    Linked(#[from] LinkedError),
+    /// This party's linkage table could not be computed from its input.
+    #[error(transparent)]
+    Table(#[from] JobRunError),
+    /// This party's linkage table does not fit the job's linkage.
+    #[error("{path}: {source}")]
+    LinkageTable {
+        /// The input file.
+        path: PathBuf,
+        /// What does not fit.
+        source: LinkageInputError,
+    },
+    /// A key or certificate file.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The signing key belongs to another party.
+    #[error("{path}: this is the signing key of {key_party}, but the node is {party}")]
+    SigningKeyParty {
+        /// The key file.
+        path: PathBuf,
+        /// The party the key file names.
+        key_party: PartyId,
+        /// This node's party.
+        party: PartyId,
+    },
+    /// The signing key is not the federation's.
+    #[error("{path}: the signing key is not the one the federation file lists for {party}")]
+    SigningKeyUnknown {
+        /// The key file.
+        path: PathBuf,
+        /// This node's party.
+        party: PartyId,
+    },
+    /// The TLS certificate is not the federation's.
+    #[error("{path}: this certificate is not the one the federation file pins for {party}")]
+    CertificateNotPinned {
+        /// The certificate file.
+        path: PathBuf,
+        /// This node's party.
+        party: PartyId,
+    },
+    /// A peer's address does not resolve.
+    #[error("federation address `{address}`: {source}")]
+    Address {
+        /// The address as the federation file gives it.
+        address: String,
+        /// The resolver's error.
+        source: std::io::Error,
+    },
+    /// A peer's address resolves to no socket address.
+    #[error("federation address `{address}` resolves to nothing")]
+    AddressEmpty {
+        /// The address as the federation file gives it.
+        address: String,
+    },
+    /// A directory could not be created.
+    #[error("{path}: {source}")]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The job id was used before (or the record of used ids failed).
+    #[error(transparent)]
+    JobId(#[from] JobIdError),
+    /// Creating the transcript, the evidence file or the input commitment.
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+/// A failure after connecting; the peers were told (best effort).
+#[derive(Debug, thiserror::Error)]
+pub enum AbortError {
+    /// The mesh did not come up.
+    #[error("connecting to the peers: {0}")]
+    Connect(#[source] TransportError),
+    /// The key set-up of the protocol context failed.
+    #[error("key set-up: {0}")]
+    KeySetup(#[source] ProtocolError),
+    /// The job's protocol failed.
+    #[error(transparent)]
+    Protocol(#[from] JobRunError),
+    /// The goodbye with the peers failed.
+    #[error("closing the connections: {0}")]
+    Close(#[source] TransportError),
+    /// The output file could not be written.
+    #[error("writing {path}: {source}")]
+    Output {
+        /// The output directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The dispute evidence could not be written.
+    #[error("writing the dispute evidence: {0}")]
+    Evidence(#[source] TranscriptError),
+    /// The transcript could not be closed.
+    #[error("closing the transcript: {0}")]
+    Transcript(#[source] TranscriptError),
 }
 
 /// The file name of a node's transcript for a job.
@@ -84,69 +216,49 @@ pub fn evidence_file_name(party: PartyId, job_id_hex: &str) -> String {
 pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     // 1. Local checks: nothing leaves the machine.
-    let config = NodeConfig::load(&opts.config).map_err(local)?;
+    let config = NodeConfig::load(&opts.config).map_err(LocalError::from)?;
     let party = config.party;
-    let federation = Federation::load(&config.federation).map_err(local)?;
-    let (job, job_bytes) = Job::load(&opts.job).map_err(local)?;
-    job.validate().map_err(local)?;
-    job.check_against(&federation).map_err(local)?;
-    let approvals = load_approvals_for(&opts.job).map_err(local)?;
-    verify_approvals(&federation, &job_bytes, &approvals)
-        .map_err(|e| RunError::Local(format!("job {}: {e}", opts.job.display())))?;
-    let circuit = checked_job_circuit(&job).map_err(local)?;
-    let validated = read_input(&job, party, &opts.input).map_err(local)?;
-    let (plan, columns) = match job.linkage.mode {
-        LinkageMode::Aligned => {
-            let (rows, columns) = local_columns(&validated.input).map_err(local)?;
-            (Plan::Aligned { rows }, columns)
+    let federation = Federation::load(&config.federation).map_err(LocalError::from)?;
+    let (job, job_bytes) = Job::load(&opts.job).map_err(LocalError::from)?;
+    job.validate().map_err(LocalError::from)?;
+    job.check_against(&federation).map_err(LocalError::from)?;
+    let approvals = load_approvals_for(&opts.job).map_err(LocalError::from)?;
+    verify_approvals(&federation, &job_bytes, &approvals).map_err(|source| {
+        LocalError::Approval {
+            path: opts.job.clone(),
+            source,
         }
-        LinkageMode::Linked => {
-            let split = linked_circuit(&job).map_err(local)?;
-            if split.run.hash() != circuit.hash() {
-                return Err(RunError::Local(
-                    "the linked circuit differs from the approved one".into(),
-                ));
-            }
-            let spec = linked::linkage_spec(&job, &split);
-            let input = linked::linkage_input(&validated.input, &split).map_err(local)?;
-            let i = party.index();
-            input
-                .validate(party, spec.fields[i].len(), spec.padding[i])
-                .map_err(|e| RunError::Local(format!("{}: {e}", opts.input.display())))?;
-            let columns = linked::commitment_columns(party, &input, &split);
-            (
-                Plan::Linked {
-                    circuit: Box::new(split),
-                    spec,
-                    input,
-                },
-                columns,
-            )
-        }
-    };
-    let signing =
-        keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node).map_err(local)?;
+    })?;
+    // The circuit is compiled once, here, and checked against the approved hash.
+    let circuit = checked_job_circuit(&job).map_err(LocalError::from)?;
+    let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
+    let (table, columns) = prepare_table(&job, &circuit, party, &validated.input, &opts.input)?;
+    let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node)
+        .map_err(LocalError::from)?;
     if signing.party != party {
-        return Err(RunError::Local(format!(
-            "{}: this is the signing key of {}, but the node is {}",
-            config.signing_key.display(),
-            signing.party,
-            party
-        )));
+        return Err(LocalError::SigningKeyParty {
+            path: config.signing_key.clone(),
+            key_party: signing.party,
+            party,
+        }
+        .into());
     }
     if signing.key.verifying_key() != federation.party(party).signing_key {
-        return Err(RunError::Local(format!(
-            "{}: the signing key is not the one the federation file lists for {party}",
-            config.signing_key.display()
-        )));
+        return Err(LocalError::SigningKeyUnknown {
+            path: config.signing_key.clone(),
+            party,
+        }
+        .into());
     }
     let transport = transport_config(&config, &federation, opts)?;
     let job_id_hex = hex::encode(job.job_id.0);
-    std::fs::create_dir_all(&config.output_dir)
-        .map_err(|e| RunError::Local(format!("{}: {e}", config.output_dir.display())))?;
-    std::fs::create_dir_all(&config.state_dir)
-        .map_err(|e| RunError::Local(format!("{}: {e}", config.state_dir.display())))?;
-    check_and_mark_job_id(&config.state_dir, &job.job_id).map_err(local)?;
+    for dir in [&config.output_dir, &config.state_dir] {
+        std::fs::create_dir_all(dir).map_err(|source| LocalError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    check_and_mark_job_id(&config.state_dir, &job.job_id).map_err(LocalError::from)?;
 
     // The transcript: header, then the commitment to this party's input.
     let hash = job_hash(&job_bytes);
@@ -155,7 +267,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         party,
         job_id: job_id_hex.clone(),
         job: hash,
-        circuit: circuit.hash().0,
+        circuit: circuit.run().hash().0,
         rules: job.rules.hash.0,
         federation: federation.fingerprint(),
         mode: job.security_mode.to_protocol(),
@@ -165,16 +277,18 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let transcript_path = config
         .output_dir
         .join(transcript_file_name(party, &job_id_hex));
-    let writer =
-        TranscriptWriter::create(&transcript_path, header, signing.key.clone()).map_err(local)?;
+    let writer = TranscriptWriter::create(&transcript_path, header, signing.key.clone())
+        .map_err(LocalError::from)?;
     let shared = SharedTranscript::new(writer);
     let salt = InputSalt::random();
     let mut committer = InputCommitter::new(&salt);
     canonical_input_bytes(&columns, |b| {
         committer.update(b);
     });
-    save_salt(&config.output_dir, party, &job_id_hex, &salt).map_err(local)?;
-    shared.commit_input(committer.finish()).map_err(local)?;
+    save_salt(&config.output_dir, party, &job_id_hex, &salt).map_err(LocalError::from)?;
+    shared
+        .commit_input(committer.finish())
+        .map_err(LocalError::from)?;
     let prepare_seconds = started.elapsed().as_secs_f64();
 
     // 2.–4. Connect, run the protocol, write the output.
@@ -183,7 +297,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         let path = config
             .output_dir
             .join(evidence_file_name(party, &job_id_hex));
-        Some(EvidenceRecorder::create(&path, hash, party).map_err(local)?)
+        Some(EvidenceRecorder::create(&path, hash, party).map_err(LocalError::from)?)
     } else {
         None
     };
@@ -191,54 +305,113 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         Some(recorder) => Box::new(ObserverPair(shared.clone(), recorder.clone())),
         None => shared.observer(),
     };
-    let progress_rows = match &plan {
-        Plan::Aligned { rows } => *rows as u64,
-        Plan::Linked { input, .. } => input.rows() as u64,
+    let plan = match (&circuit, &table) {
+        (JobCircuit::Aligned(c), Table::Aligned { rows }) => JobPlan::Aligned {
+            circuit: c,
+            columns: &columns,
+            rows: *rows,
+        },
+        (JobCircuit::Linked(c), Table::Linked { spec, input }) => JobPlan::Linked {
+            circuit: c,
+            spec,
+            input,
+        },
+        _ => unreachable!("the table is prepared for the circuit's mode"),
     };
     let clock = PhaseClock::new(
         party,
         Some(observer),
         times.clone(),
         opts.progress,
-        progress_rows,
+        plan.rows() as u64,
     );
+    let params = RunParams {
+        count_to_all: job.output.count_to_all,
+    };
     let result = run_connected(
         &transport,
         hash,
         &job,
-        &circuit,
         &plan,
-        &columns,
+        &params,
         &validated.input,
         &config.output_dir,
         clock,
         &times,
-        &shared,
     );
     let evidence_result = evidence.as_ref().map(|r| r.finish());
     match result {
         Ok(mut summary) => {
             if let Some(Err(e)) = evidence_result {
-                return Err(RunError::Aborted(format!(
-                    "writing the dispute evidence: {e}"
-                )));
+                return Err(AbortError::Evidence(e).into());
             }
             shared
                 .finish(Outcome::Success)
-                .map_err(|e| RunError::Aborted(format!("closing the transcript: {e}")))?;
+                .map_err(AbortError::Transcript)?;
             summary.party = party.short_name().to_string();
             summary.job_id = job_id_hex;
             summary.prepare_seconds = prepare_seconds;
             summary.total_seconds = started.elapsed().as_secs_f64();
             Ok(summary)
         }
-        Err(reason) => {
+        Err(e) => {
             let _ = shared.finish(Outcome::Abort {
-                reason: reason.clone(),
+                reason: e.to_string(),
             });
-            Err(RunError::Aborted(reason))
+            Err(e.into())
         }
     }
+}
+
+/// This party's table, by the job's mode (what the protocol needs beyond the input
+/// columns).
+enum Table {
+    /// One row per SVB household.
+    Aligned {
+        /// Rows (households).
+        rows: usize,
+    },
+    /// The linkage's parameters and this party's linkage table.
+    Linked {
+        /// The job's public linkage parameters.
+        spec: LinkageSpec,
+        /// This party's table.
+        input: LinkageInput,
+    },
+}
+
+/// Converts the validated input into this party's table in protocol types, and the
+/// columns its input commitment binds.
+fn prepare_table(
+    job: &Job,
+    circuit: &JobCircuit,
+    party: PartyId,
+    input: &PartyInput,
+    path: &Path,
+) -> Result<(Table, LocalInputs), LocalError> {
+    Ok(match circuit {
+        JobCircuit::Aligned(_) => {
+            let (rows, columns) = local_columns(input)?;
+            (Table::Aligned { rows }, columns)
+        }
+        JobCircuit::Linked(split) => {
+            let padding = job
+                .linkage
+                .padding
+                .map_or([0; 3], |p| p.map(|n| n as usize));
+            let spec = job::linked::linkage_spec(&job.job_id.0, padding, split);
+            let table = linkage_input(party, &linked::owner_table(input)?, split)?;
+            let i = party.index();
+            table
+                .validate(party, spec.fields[i].len(), spec.padding[i])
+                .map_err(|source| LocalError::LinkageTable {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            let columns = linked::commitment_columns(party, &table, split);
+            (Table::Linked { spec, input: table }, columns)
+        }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -246,20 +419,17 @@ fn run_connected(
     transport: &TransportConfig,
     job_hash: [u8; 32],
     job: &Job,
-    circuit: &samen_circuits::Circuit,
-    plan: &Plan,
-    columns: &LocalInputs,
+    plan: &JobPlan<'_>,
+    params: &RunParams,
     input: &PartyInput,
     output_dir: &Path,
     clock: PhaseClock,
     times: &PhaseTimes,
-    transcript: &SharedTranscript,
-) -> Result<RunSummary, String> {
+) -> Result<RunSummary, AbortError> {
     let party = transport.party;
     let transcript_nanos = clock.observer_nanos();
     let connect_start = Instant::now();
-    let channel =
-        connect_mesh(transport, job_hash).map_err(|e| format!("connecting to the peers: {e}"))?;
+    let channel = connect_mesh(transport, job_hash).map_err(AbortError::Connect)?;
     let mesh = channel.handle();
     let connect_seconds = connect_start.elapsed().as_secs_f64();
     let mut ctx = match Context::start(
@@ -271,44 +441,25 @@ fn run_connected(
         Ok(c) => c,
         Err(e) => {
             mesh.abort(&e.to_string());
-            return Err(format!("key set-up: {e}"));
+            return Err(AbortError::KeySetup(e));
         }
     };
-    let outcome = match plan {
-        Plan::Aligned { rows } => {
-            protocol(&mut ctx, circuit, columns, *rows, job.output.count_to_all)
-                .map(|(flags, count)| (flags, count, *rows))
-        }
-        // the rows of this party's own table (households at the SVB, persons elsewhere)
-        Plan::Linked {
-            circuit: split,
-            spec,
-            input,
-        } => linked::run_linked(
-            &mut ctx,
-            split,
-            spec,
-            input,
-            transcript,
-            job.output.count_to_all,
-        )
-        .map(|r| (r.flags, r.flag_count, input.rows())),
-    };
-    let (flags, flag_count, rows) = match outcome {
-        Ok(f) => f,
+    let JobOutputs { flags, flag_count } = match job::run_job(&mut ctx, plan, params) {
+        Ok(out) => out,
         Err(e) => {
-            ctx.abort(&e);
-            return Err(e);
+            ctx.abort(&e.to_string());
+            return Err(e.into());
         }
     };
     let end = Instant::now();
     // Every message is out and acknowledged before any output is written.
-    mesh.close()
-        .map_err(|e| format!("closing the connections: {e}"))?;
+    mesh.close().map_err(AbortError::Close)?;
     let mut flagged = None;
     if let (Some(flags), PartyInput::Svb(svb)) = (flags, input) {
-        write_candidates(output_dir, svb, &flags)
-            .map_err(|e| format!("writing {}: {e}", output_dir.display()))?;
+        write_candidates(output_dir, svb, &flags).map_err(|source| AbortError::Output {
+            path: output_dir.to_path_buf(),
+            source,
+        })?;
         flagged = Some(flags.iter().filter(|&&f| f).count() as u64);
     }
     let durations = times.durations(end);
@@ -330,7 +481,7 @@ fn run_connected(
     Ok(RunSummary {
         party: String::new(),
         job_id: String::new(),
-        rows: rows as u64,
+        rows: plan.rows() as u64,
         flagged,
         flag_count,
         prepare_seconds: 0.0,
@@ -342,96 +493,20 @@ fn run_connected(
     })
 }
 
-/// What a node runs after connecting, by the job's linkage mode.
-enum Plan {
-    /// Every party's file has one row per SVB household, in the SVB's order.
-    Aligned {
-        /// Rows (households).
-        rows: usize,
-    },
-    /// Private record linkage first ([`linked`]).
-    Linked {
-        /// The linked circuit (its `run` part is the approved circuit).
-        circuit: Box<LinkedCircuit>,
-        /// The job's public linkage parameters.
-        spec: LinkageSpec,
-        /// This party's table.
-        input: LinkageInput,
-    },
-}
-
-/// The aligned protocol: table sizes, then the circuit. Returns the flags at the SVB.
-/// (`samen audit replay` re-runs exactly this function.)
-pub(crate) fn protocol(
-    ctx: &mut Context,
-    circuit: &samen_circuits::Circuit,
-    columns: &LocalInputs,
-    rows: usize,
-    count_to_all: bool,
-) -> Result<Outcome2, String> {
-    agree_sizes(ctx, rows)?;
-    ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
-    let shared =
-        evaluator::evaluate_shared(ctx, circuit, columns, &evaluator::SharedInputs::new(), rows)
-            .map_err(|e| e.to_string())?;
-    let count = if count_to_all {
-        Some(super::count::reveal_flag_count(ctx, &shared)?)
-    } else {
-        None
-    };
-    let outputs = evaluator::reveal_outputs(ctx, circuit, &shared).map_err(|e| e.to_string())?;
-    let flags = outputs
-        .get(samen_circuits::aio::circuit::FLAG_OUTPUT)
-        .map(|col| col.iter().map(|&w| w & 1 == 1).collect());
-    Ok((flags, count))
-}
-
-/// Flags (at the flags' recipient) and the flag count (when the policy opens it to all).
-pub(crate) type Outcome2 = (Option<Vec<bool>>, Option<u64>);
-
-/// The aligned mode needs the same number of rows everywhere: each party tells the others
-/// its row count (public in any case: it is the size of every message) and all check.
-fn agree_sizes(ctx: &mut Context, rows: usize) -> Result<(), String> {
-    ctx.begin_phase("sizes").map_err(|e| e.to_string())?;
-    let me = (rows as u64).to_le_bytes().to_vec();
-    let got = ctx
-        .exchange_bytes(BytesRound {
-            to_next: Some(me.clone()),
-            to_prev: Some(me),
-            from_next: true,
-            from_prev: true,
-        })
-        .map_err(|e| e.to_string())?;
-    let party = ctx.party();
-    for (peer, bytes) in [(party.next(), got.from_next), (party.prev(), got.from_prev)] {
-        let bytes = bytes.unwrap_or_default();
-        let theirs: [u8; 8] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| format!("malformed size message from {peer}"))?;
-        let theirs = u64::from_le_bytes(theirs);
-        if theirs != rows as u64 {
-            return Err(format!(
-                "{peer} has {theirs} rows and {party} has {rows}: the aligned mode needs one row per SVB household in every file, in the SVB's order"
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn transport_config(
     config: &NodeConfig,
     federation: &Federation,
     opts: &RunOptions,
 ) -> Result<TransportConfig, RunError> {
-    let cert = keys::load_certificate_der(&config.tls_cert).map_err(local)?;
-    let key = keys::load_tls_private_key(&config.tls_key).map_err(local)?;
+    let cert = keys::load_certificate_der(&config.tls_cert).map_err(LocalError::from)?;
+    let key = keys::load_tls_private_key(&config.tls_key).map_err(LocalError::from)?;
     let party = config.party;
     if keys::cert_fingerprint(cert.as_ref()) != federation.party(party).cert_fingerprint {
-        return Err(RunError::Local(format!(
-            "{}: this certificate is not the one the federation file pins for {party}",
-            config.tls_cert.display()
-        )));
+        return Err(LocalError::CertificateNotPinned {
+            path: config.tls_cert.clone(),
+            party,
+        }
+        .into());
     }
     let mut peers = Vec::new();
     for peer in [party.next(), party.prev()] {
@@ -458,15 +533,16 @@ fn transport_config(
     Ok(t)
 }
 
-fn resolve(address: &str) -> Result<SocketAddr, RunError> {
+fn resolve(address: &str) -> Result<SocketAddr, LocalError> {
     address
         .to_socket_addrs()
-        .map_err(|e| RunError::Local(format!("federation address `{address}`: {e}")))?
+        .map_err(|source| LocalError::Address {
+            address: address.to_string(),
+            source,
+        })?
         .next()
-        .ok_or_else(|| {
-            RunError::Local(format!(
-                "federation address `{address}` resolves to nothing"
-            ))
+        .ok_or_else(|| LocalError::AddressEmpty {
+            address: address.to_string(),
         })
 }
 

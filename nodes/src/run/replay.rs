@@ -4,12 +4,13 @@
 //! ([`crate::audit::replay`] does the checking; this module supplies the party's side).
 //!
 //! The party's side is exactly what `samen node run` executes for an aligned job
-//! ([`super::node::protocol`]) on the circuit recompiled from the job file and the
+//! ([`samen_protocol::job::run_aligned`]) on the circuit recompiled from the job file and the
 //! validated input. Linked jobs cannot be replayed yet: the linkage's blinding scalars
 //! and padding come from the operating system's generator, not from the agreed keys.
 
 use std::path::PathBuf;
 
+use samen_protocol::job::{run_aligned, RunParams};
 use samen_protocol::ProtocolError;
 
 use crate::audit::replay::{replay, ReplayReport};
@@ -47,13 +48,17 @@ pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
     if job.linkage.mode != LinkageMode::Aligned {
         return Err("only aligned jobs can be replayed: the linkage draws its blinding scalars from the operating system, not from the agreed keys (see docs/auditor-guide.md)".into());
     }
-    let circuit = checked_job_circuit(&job).map_err(|e| e.to_string())?;
+    let compiled = checked_job_circuit(&job).map_err(|e| e.to_string())?;
+    let circuit = compiled.run();
     let validated = read_input(&job, config.party, &opts.input).map_err(|e| e.to_string())?;
     let (rows, columns) = local_columns(&validated.input).map_err(|e| e.to_string())?;
     let transcript = read_file(&opts.transcript).map_err(|e| e.to_string())?;
     let evidence = read_evidence(&opts.evidence).map_err(|e| e.to_string())?;
     Ok(replay(&transcript, &evidence, |ctx| {
-        super::node::protocol(ctx, &circuit, &columns, rows, job.output.count_to_all)
-            .map_err(ProtocolError::CheckFailed)
+        let params = RunParams {
+            count_to_all: job.output.count_to_all,
+        };
+        run_aligned(ctx, circuit, &columns, rows, &params)
+            .map_err(|e| ProtocolError::CheckFailed(e.to_string()))
     }))
 }
