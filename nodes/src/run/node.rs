@@ -232,7 +232,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // The circuit is compiled once, here, and checked against the approved hash.
     let circuit = checked_job_circuit(&job).map_err(LocalError::from)?;
     let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
-    let (table, columns) = prepare_table(&job, &circuit, party, &validated.input, &opts.input)?;
+    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
     let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node)
         .map_err(LocalError::from)?;
     if signing.party != party {
@@ -282,7 +282,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let shared = SharedTranscript::new(writer);
     let salt = InputSalt::random();
     let mut committer = InputCommitter::new(&salt);
-    canonical_input_bytes(&columns, |b| {
+    canonical_input_bytes(table.commitment_columns(), |b| {
         committer.update(b);
     });
     save_salt(&config.output_dir, party, &job_id_hex, &salt).map_err(LocalError::from)?;
@@ -305,19 +305,11 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         Some(recorder) => Box::new(ObserverPair(shared.clone(), recorder.clone())),
         None => shared.observer(),
     };
-    let plan = match (&circuit, &table) {
-        (JobCircuit::Aligned(c), Table::Aligned { rows }) => JobPlan::Aligned {
-            circuit: c,
-            columns: &columns,
-            rows: *rows,
-        },
-        (JobCircuit::Linked(c), Table::Linked { spec, input }) => JobPlan::Linked {
-            circuit: c,
-            spec,
-            input,
-        },
-        _ => unreachable!("the table is prepared for the circuit's mode"),
-    };
+    let plan = table.plan(&circuit).ok_or_else(|| {
+        LocalError::Job(JobError::Circuit(
+            "this party's table was made for the other linkage mode".into(),
+        ))
+    })?;
     let clock = PhaseClock::new(
         party,
         Some(observer),
@@ -363,13 +355,16 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     }
 }
 
-/// This party's table, by the job's mode (what the protocol needs beyond the input
-/// columns).
-enum Table {
-    /// One row per SVB household.
+/// This party's table in protocol types, by the job's mode: what
+/// [`samen_protocol::job::run_job`] needs besides the circuit.
+#[derive(Debug)]
+pub enum PartyTable {
+    /// One row per SVB household: the plaintext input columns.
     Aligned {
         /// Rows (households).
         rows: usize,
+        /// This party's input columns.
+        columns: LocalInputs,
     },
     /// The linkage's parameters and this party's linkage table.
     Linked {
@@ -377,41 +372,78 @@ enum Table {
         spec: LinkageSpec,
         /// This party's table.
         input: LinkageInput,
+        /// The columns the input commitment binds ([`linked::commitment_columns`]).
+        columns: LocalInputs,
     },
 }
 
-/// Converts the validated input into this party's table in protocol types, and the
-/// columns its input commitment binds.
-fn prepare_table(
-    job: &Job,
-    circuit: &JobCircuit,
-    party: PartyId,
-    input: &PartyInput,
-    path: &Path,
-) -> Result<(Table, LocalInputs), LocalError> {
-    Ok(match circuit {
-        JobCircuit::Aligned(_) => {
-            let (rows, columns) = local_columns(input)?;
-            (Table::Aligned { rows }, columns)
+impl PartyTable {
+    /// Converts this party's validated input (read from `path`) into its table for the
+    /// job compiled as `circuit`.
+    pub fn new(
+        job: &Job,
+        circuit: &JobCircuit,
+        party: PartyId,
+        input: &PartyInput,
+        path: &Path,
+    ) -> Result<PartyTable, LocalError> {
+        Ok(match circuit {
+            JobCircuit::Aligned(_) => {
+                let (rows, columns) = local_columns(input)?;
+                PartyTable::Aligned { rows, columns }
+            }
+            JobCircuit::Linked(split) => {
+                let padding = job
+                    .linkage
+                    .padding
+                    .map_or([0; 3], |p| p.map(|n| n as usize));
+                let spec = job::linked::linkage_spec(&job.job_id.0, padding, split);
+                let table = linkage_input(party, &linked::owner_table(input)?, split)?;
+                let i = party.index();
+                table
+                    .validate(party, spec.fields[i].len(), spec.padding[i])
+                    .map_err(|source| LocalError::LinkageTable {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let columns = linked::commitment_columns(party, &table, split);
+                PartyTable::Linked {
+                    spec,
+                    input: table,
+                    columns,
+                }
+            }
+        })
+    }
+
+    /// The columns this party's input commitment binds.
+    pub fn commitment_columns(&self) -> &LocalInputs {
+        match self {
+            PartyTable::Aligned { columns, .. } | PartyTable::Linked { columns, .. } => columns,
         }
-        JobCircuit::Linked(split) => {
-            let padding = job
-                .linkage
-                .padding
-                .map_or([0; 3], |p| p.map(|n| n as usize));
-            let spec = job::linked::linkage_spec(&job.job_id.0, padding, split);
-            let table = linkage_input(party, &linked::owner_table(input)?, split)?;
-            let i = party.index();
-            table
-                .validate(party, spec.fields[i].len(), spec.padding[i])
-                .map_err(|source| LocalError::LinkageTable {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-            let columns = linked::commitment_columns(party, &table, split);
-            (Table::Linked { spec, input: table }, columns)
+    }
+
+    /// What [`samen_protocol::job::run_job`] runs with this table and `circuit`; `None`
+    /// if the table was made for the other mode.
+    pub fn plan<'a>(&'a self, circuit: &'a JobCircuit) -> Option<JobPlan<'a>> {
+        match (circuit, self) {
+            (JobCircuit::Linked(c), PartyTable::Linked { spec, input, .. }) => {
+                Some(JobPlan::Linked {
+                    circuit: c,
+                    spec,
+                    input,
+                })
+            }
+            (JobCircuit::Aligned(c), PartyTable::Aligned { rows, columns }) => {
+                Some(JobPlan::Aligned {
+                    circuit: c,
+                    columns,
+                    rows: *rows,
+                })
+            }
+            _ => None,
         }
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
