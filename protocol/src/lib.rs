@@ -9,7 +9,9 @@
 //! The types that matter:
 //! - [`PartyId`]: party 0 (SVB), 1 (UWV), 2 (Belastingdienst), arithmetic mod 3;
 //! - [`Context`]: one party's running job — channel, correlated randomness, counters;
-//! - [`harness`]: three parties in one process, for tests and benchmarks.
+//! - [`harness`]: three parties in one process, for tests and benchmarks;
+//! - [`job`]: a whole job at one party (sizes or linkage, circuit, reveals), driven by
+//!   `samen node run` over QUIC and by the tests in the harness.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

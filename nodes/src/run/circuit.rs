@@ -10,14 +10,15 @@
 //!   tables before linkage and what runs on the linked households, or the all-secret
 //!   fallback ([`samen_circuits::passes::linked`], where the split is explained).
 //!
-//! A run compiles the circuit once ([`checked_job_circuit`]) and keeps the result.
+//! A run compiles the circuit once ([`compile_checked`]) and keeps the result.
 
 use samen_circuits::aio::{self, AioRules};
 use samen_circuits::passes::{self, linked::LinkedCircuit};
 use samen_circuits::Circuit;
 
+use crate::federation::Federation;
 use crate::input::schema::LinkageMode;
-use crate::job::{Job, JobError};
+use crate::job::{builtin_rules_hash, Hash32, Job, JobError};
 
 /// The rules file the job names, checked against the job's rules hash.
 pub fn job_rules(job: &Job) -> Result<AioRules, JobError> {
@@ -94,4 +95,36 @@ pub fn checked_job_circuit(job: &Job) -> Result<JobCircuit, JobError> {
         )));
     }
     Ok(circuit)
+}
+
+/// Checks `job` against this node and compiles its circuit, once: the federation
+/// fingerprint, the built-in rules hash, and the hash of the circuit this binary compiles
+/// ([`crate::job::Job::check_against`] is this without keeping the circuit). A node runs
+/// only jobs that pass.
+pub fn compile_checked(job: &Job, federation: &Federation) -> Result<JobCircuit, JobError> {
+    let actual = Hash32(federation.fingerprint());
+    if job.federation_fingerprint != actual {
+        return Err(JobError::FederationMismatch {
+            job: job.federation_fingerprint,
+            actual,
+        });
+    }
+    let rules = Hash32(builtin_rules_hash(&job.rules.name)?);
+    if rules != job.rules.hash {
+        return Err(JobError::HashMismatch {
+            what: "rules",
+            job: job.rules.hash,
+            actual: rules,
+        });
+    }
+    let compiled = compile_job_circuit(job)?;
+    let circuit = Hash32(compiled.run().hash().0);
+    if circuit != job.circuit.hash {
+        return Err(JobError::HashMismatch {
+            what: "circuit",
+            job: job.circuit.hash,
+            actual: circuit,
+        });
+    }
+    Ok(compiled)
 }

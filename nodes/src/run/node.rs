@@ -25,7 +25,7 @@ use crate::transcript::{
 };
 use crate::transport::{connect_mesh, PeerConfig, TransportConfig, TransportError};
 
-use super::circuit::{checked_job_circuit, JobCircuit};
+use super::circuit::{compile_checked, JobCircuit};
 use super::columns::{canonical_input_bytes, local_columns, ColumnsError};
 use super::linked::{self, LinkedError};
 use super::output::write_candidates;
@@ -221,7 +221,8 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let federation = Federation::load(&config.federation).map_err(LocalError::from)?;
     let (job, job_bytes) = Job::load(&opts.job).map_err(LocalError::from)?;
     job.validate().map_err(LocalError::from)?;
-    job.check_against(&federation).map_err(LocalError::from)?;
+    // The circuit is compiled once, here, and checked against the approved hash.
+    let circuit = compile_checked(&job, &federation).map_err(LocalError::from)?;
     let approvals = load_approvals_for(&opts.job).map_err(LocalError::from)?;
     verify_approvals(&federation, &job_bytes, &approvals).map_err(|source| {
         LocalError::Approval {
@@ -229,8 +230,6 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
             source,
         }
     })?;
-    // The circuit is compiled once, here, and checked against the approved hash.
-    let circuit = checked_job_circuit(&job).map_err(LocalError::from)?;
     let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
     let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
     let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node)
