@@ -26,6 +26,7 @@ pub mod bench;
 pub mod circuit;
 pub mod columns;
 pub mod demo;
+pub mod error;
 pub mod linked;
 pub mod node;
 pub mod output;
@@ -34,5 +35,6 @@ pub mod replay;
 pub mod summary;
 pub mod synthetic;
 
-pub use node::{run_node, RunError, RunOptions};
+pub use error::{AbortError, LocalError, RunError};
+pub use node::{run_node, RunOptions};
 pub use summary::{PhaseSummary, RunSummary};
