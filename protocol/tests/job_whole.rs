@@ -139,7 +139,7 @@ fn linked_tables(households: &[Household], extra: usize) -> ([OwnerTable; 3], Ve
     let key = |h: usize, partner: bool| Bsn::new(100_000_000 + 2 * h as u32 + partner as u32);
     let svb = OwnerTable::Households {
         keys: (0..households.len())
-            .map(|h| linkage::Household {
+            .map(|h| linkage::HouseholdKeys {
                 applicant: key(h, false).unwrap(),
                 partner: households[h]
                     .svb

@@ -47,7 +47,7 @@ pub fn owner_table(input: &PartyInput) -> Result<OwnerTable, LinkedError> {
         PartyInput::Svb(svb) => {
             let mut households = Vec::with_capacity(svb.households.len());
             for (row, r) in svb.households.iter().enumerate() {
-                households.push(linkage::Household {
+                households.push(linkage::HouseholdKeys {
                     applicant: bsn(r.applicant_bsn, row)?,
                     partner: r.partner_bsn.map(|p| bsn(p, row)).transpose()?,
                 });

@@ -54,7 +54,7 @@ pub enum OwnerTable {
     /// The SVB's households: per row the keys and the SVB's own data.
     Households {
         /// Applicant and partner keys, one per household.
-        keys: Vec<linkage::Household>,
+        keys: Vec<linkage::HouseholdKeys>,
         /// The SVB's data of each household (same order).
         records: Vec<SvbHousehold>,
     },
