@@ -2,6 +2,8 @@
 //!
 //! Circuits for Samen. Depends on no other crate of the workspace.
 //!
+//! - [`party`]: [`PartyId`], the one party type of every crate (re-exported by
+//!   `samen-protocol`).
 //! - [`ir`]: the circuit IR — [`ir::Circuit`], a DAG of typed, placed word-level
 //!   [`ir::Gate`]s in topological order, with a canonical encoding and a BLAKE3 hash.
 //! - [`builder`]: [`builder::Builder`], the typed way to write circuits.
