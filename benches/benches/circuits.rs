@@ -22,7 +22,7 @@ use samen_circuits::aio::synth::generate;
 use samen_circuits::aio::{AioRules, HomeRule, Policy};
 use samen_circuits::bristol::{self, ImportOptions};
 use samen_circuits::eval::{self, Columns};
-use samen_circuits::{passes, Circuit, Party, PartySet};
+use samen_circuits::{passes, Circuit, PartyId, PartySet};
 use samen_protocol::evaluator::{evaluate, LocalInputs};
 use samen_protocol::harness;
 
@@ -32,7 +32,7 @@ const AES_PLAINTEXT_BLOCKS: usize = 1_000;
 const HOUSEHOLDS: usize = 100_000;
 
 fn per_party(circuit: &Circuit, all: &Columns) -> Vec<LocalInputs> {
-    Party::ALL
+    PartyId::ALL
         .iter()
         .map(|p| {
             circuit
@@ -108,8 +108,8 @@ fn circuits(c: &mut Criterion) {
 
     // AES-128.
     let opts = ImportOptions {
-        owners: vec![Party::Svb, Party::Uwv],
-        reveal_to: PartySet::only(Party::Svb),
+        owners: vec![PartyId::SVB, PartyId::UWV],
+        reveal_to: PartySet::only(PartyId::SVB),
         share_inputs: true,
     };
     let aes = bristol::import(AES, "aes_128", &opts).expect("AES circuit");

@@ -14,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use curve25519_dalek::{RistrettoPoint, Scalar};
 use samen_protocol::harness::try_run_three;
 use samen_protocol::linkage::{
-    self, Bsn, Household, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec, PersonTable,
+    self, Bsn, HouseholdKeys, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec, PersonTable,
 };
 use samen_protocol::shuffle::{self, Pair, ShareKind, Shuffle, ShuffleColumn};
 use samen_protocol::{PartyId, ReplicatedWords};
@@ -47,7 +47,7 @@ fn inputs() -> [LinkageInput; 3] {
     [
         LinkageInput::Households(HouseholdTable {
             households: (0..HOUSEHOLDS)
-                .map(|h| Household {
+                .map(|h| HouseholdKeys {
                     applicant: bsn(2 * h),
                     partner: Some(bsn(2 * h + 1)),
                 })

@@ -18,7 +18,7 @@ use std::time::Instant;
 use curve25519_dalek::{RistrettoPoint, Scalar};
 use samen_protocol::harness::try_run_three;
 use samen_protocol::linkage::{
-    self, Bsn, CurveOps, Household, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec,
+    self, Bsn, CurveOps, HouseholdKeys, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec,
     PersonTable,
 };
 use samen_protocol::shuffle::ShareKind;
@@ -64,9 +64,9 @@ fn tables(households: usize, uwv: usize, bd: usize, overlap: f64) -> [LinkageInp
     };
     let mut order: Vec<usize> = (0..households).collect();
     g.shuffle(&mut order);
-    let hh: Vec<Household> = order
+    let hh: Vec<HouseholdKeys> = order
         .iter()
-        .map(|&h| Household {
+        .map(|&h| HouseholdKeys {
             applicant: bsn(2 * h),
             partner: Some(bsn(2 * h + 1)),
         })

@@ -15,7 +15,7 @@
 //! Builds cost nothing and reveal nothing.
 
 use crate::ir::{
-    check_gate, op::const_arith_type, Circuit, CircuitError, Gate, Op, Output, Party, PartySet,
+    check_gate, op::const_arith_type, Circuit, CircuitError, Gate, Op, Output, PartyId, PartySet,
     Placement, WireId, WireType,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -86,7 +86,7 @@ impl Builder {
     /// A raw input of `owner` called `name` with declared type `ty` (local to `owner`).
     pub fn input(
         &mut self,
-        owner: Party,
+        owner: PartyId,
         name: impl Into<String>,
         ty: WireType,
     ) -> Result<WireId, BuildError> {
@@ -109,7 +109,7 @@ impl Builder {
     /// An arithmetic input of `width` signed bits.
     pub fn input_arith(
         &mut self,
-        owner: Party,
+        owner: PartyId,
         name: impl Into<String>,
         width: u8,
     ) -> Result<WireId, BuildError> {
@@ -119,7 +119,7 @@ impl Builder {
     /// A boolean input of `width` bits (`1` for a flag).
     pub fn input_bool(
         &mut self,
-        owner: Party,
+        owner: PartyId,
         name: impl Into<String>,
         width: u8,
     ) -> Result<WireId, BuildError> {
@@ -351,18 +351,18 @@ mod tests {
     #[test]
     fn auto_share_and_placement() {
         let mut b = Builder::new("t");
-        let x = b.input_arith(Party::Svb, "x", 10).unwrap();
-        let y = b.input_arith(Party::Svb, "y", 12).unwrap();
-        let z = b.input_arith(Party::Uwv, "z", 8).unwrap();
+        let x = b.input_arith(PartyId::SVB, "x", 10).unwrap();
+        let y = b.input_arith(PartyId::SVB, "y", 12).unwrap();
+        let z = b.input_arith(PartyId::UWV, "z", 8).unwrap();
         let s = b.add(x, y).unwrap();
-        assert_eq!(b.placement(s), Placement::Local(Party::Svb));
+        assert_eq!(b.placement(s), Placement::Local(PartyId::SVB));
         assert_eq!(b.ty(s), WireType::arith(13));
         let t = b.add(s, z).unwrap();
         assert_eq!(b.placement(t), Placement::Secret);
         assert_eq!(b.ty(t), WireType::arith(14));
         let c = b.lt(t, x).unwrap();
         assert_eq!(b.ty(c), WireType::BIT);
-        b.output("c", c, PartySet::only(Party::Svb)).unwrap();
+        b.output("c", c, PartySet::only(PartyId::SVB)).unwrap();
         let circuit = b.finish().unwrap();
         // x, y, z, s, share(s), share(z), t, share(x), c
         assert_eq!(
@@ -378,15 +378,15 @@ mod tests {
     #[test]
     fn type_errors_are_errors() {
         let mut b = Builder::new("t");
-        let x = b.input_arith(Party::Svb, "x", 10).unwrap();
-        let f = b.input_bool(Party::Svb, "f", 1).unwrap();
-        let g = b.input_bool(Party::Svb, "g", 2).unwrap();
+        let x = b.input_arith(PartyId::SVB, "x", 10).unwrap();
+        let f = b.input_bool(PartyId::SVB, "f", 1).unwrap();
+        let g = b.input_bool(PartyId::SVB, "g", 2).unwrap();
         assert!(b.add(x, f).is_err());
         assert!(b.xor(f, g).is_err());
         assert!(b.mux(x, x, x).is_err());
-        assert!(b.input_arith(Party::Uwv, "x", 3).is_err());
-        assert!(b.input_arith(Party::Uwv, "w", 65).is_err());
-        assert!(b.input_arith(Party::Uwv, "w0", 0).is_err());
+        assert!(b.input_arith(PartyId::UWV, "x", 3).is_err());
+        assert!(b.input_arith(PartyId::UWV, "w", 65).is_err());
+        assert!(b.input_arith(PartyId::UWV, "w0", 0).is_err());
         assert!(b.add(x, WireId(999)).is_err());
     }
 }

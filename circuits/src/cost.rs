@@ -32,7 +32,7 @@
 //!
 //! A calculation on the public circuit description: reveals nothing.
 
-use crate::ir::{mask, Circuit, Op, Party, Placement, WireId, WireType};
+use crate::ir::{mask, Circuit, Op, PartyId, Placement, WireId, WireType};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -294,7 +294,7 @@ impl CostTable {
                     if let Op::Eq(_) = g.op {
                         let mut c = CostTable::sim(|s| s.and_all(l as usize));
                         c.rounds += 1;
-                        c.bits_sent[Party::Svb.index()] += l as u64;
+                        c.bits_sent[PartyId::SVB.index()] += l as u64;
                         c
                     } else {
                         CostTable::sim(|s| s.msb(l))
@@ -521,7 +521,7 @@ impl fmt::Display for CostReport {
         writeln!(f, "multiplications  {:>10}", self.multiplications)?;
         writeln!(f, "bit injections   {:>10}", self.bit_injections)?;
         writeln!(f, "rounds           {:>10}", self.rounds)?;
-        for p in Party::ALL {
+        for p in PartyId::ALL {
             let i = p.index();
             writeln!(
                 f,

@@ -341,13 +341,13 @@ fn compare(op: &Op, ta: WireType, tb: WireType, a: u64, b: u64) -> bool {
 mod tests {
     use super::*;
     use crate::builder::Builder;
-    use crate::ir::{Party, PartySet};
+    use crate::ir::{PartyId, PartySet};
 
     #[test]
     fn small_circuit() {
         let mut b = Builder::new("t");
-        let x = b.input_arith(Party::Svb, "x", 8).unwrap();
-        let y = b.input_arith(Party::Uwv, "y", 8).unwrap();
+        let x = b.input_arith(PartyId::SVB, "x", 8).unwrap();
+        let y = b.input_arith(PartyId::UWV, "y", 8).unwrap();
         let s = b.sub(x, y).unwrap();
         let m = b.min(x, y).unwrap();
         let c = b.lt(x, y).unwrap();
@@ -381,7 +381,7 @@ mod tests {
     #[test]
     fn input_checks() {
         let mut b = Builder::new("t");
-        let x = b.input_arith(Party::Svb, "x", 8).unwrap();
+        let x = b.input_arith(PartyId::SVB, "x", 8).unwrap();
         b.output("x", x, PartySet::ALL).unwrap();
         let c = b.finish().unwrap();
         let bad: Columns = [("x".to_string(), vec![0, 128])].into();

@@ -2,6 +2,8 @@
 //!
 //! Circuits for Samen. Depends on no other crate of the workspace.
 //!
+//! - [`party`]: [`PartyId`], the one party type of every crate (re-exported by
+//!   `samen-protocol`).
 //! - [`ir`]: the circuit IR — [`ir::Circuit`], a DAG of typed, placed word-level
 //!   [`ir::Gate`]s in topological order, with a canonical encoding and a BLAKE3 hash.
 //! - [`builder`]: [`builder::Builder`], the typed way to write circuits.
@@ -23,11 +25,12 @@ pub mod builder;
 pub mod cost;
 pub mod eval;
 pub mod ir;
+pub mod party;
 pub mod passes;
 pub mod report;
 pub mod testing;
 
 pub use builder::{BuildError, Builder};
 pub use ir::{
-    Circuit, CircuitHash, Gate, Op, Output, Party, PartySet, Placement, WireId, WireType,
+    Circuit, CircuitHash, Gate, Op, Output, PartyId, PartySet, Placement, WireId, WireType,
 };

@@ -9,7 +9,7 @@
 
 use crate::builder::Builder;
 use crate::eval::Columns;
-use crate::ir::{mask, sign_extend, Circuit, Party, PartySet, Placement, WireId, WireType};
+use crate::ir::{mask, sign_extend, Circuit, PartyId, PartySet, Placement, WireId, WireType};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -215,14 +215,14 @@ pub fn random_circuit(seed: u64, cfg: &RandomCircuitConfig) -> Circuit {
         cfg,
     };
     for i in 0..cfg.inputs.max(1) {
-        let owner = Party::ALL[g.rng.gen_range(0..3)];
+        let owner = PartyId::ALL[g.rng.gen_range(0..3)];
         let ty = if g.rng.gen_bool(0.65) {
             WireType::arith(g.rng.gen_range(1..=cfg.max_arith_width.clamp(1, 64)))
         } else {
             WireType::boolean(g.rng.gen_range(1..=cfg.max_bool_width.clamp(1, 64)))
         };
         let w =
-            g.b.input(owner, format!("{owner}.x{i}"), ty)
+            g.b.input(owner, format!("{}.x{i}", owner.short_name()), ty)
                 .expect("fresh name, valid width");
         g.wires.push(w);
     }

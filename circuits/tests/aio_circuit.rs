@@ -19,7 +19,7 @@ use samen_circuits::aio::{
 };
 use samen_circuits::eval::evaluate;
 use samen_circuits::passes::{all_secret, optimize};
-use samen_circuits::{Builder, Circuit, Party, PartySet};
+use samen_circuits::{Builder, Circuit, PartyId, PartySet};
 
 fn variants(rules: &AioRules, policy: &Policy) -> Vec<(&'static str, Circuit)> {
     let built = build(rules, policy).unwrap();
@@ -235,7 +235,7 @@ fn interface_and_identity() {
             assert_eq!(inputs, want, "{name}");
             assert_eq!(c.outputs().len(), 1);
             assert_eq!(c.outputs()[0].name, FLAG_OUTPUT);
-            assert_eq!(c.outputs()[0].reveal_to, PartySet::only(Party::Svb));
+            assert_eq!(c.outputs()[0].reveal_to, PartySet::only(PartyId::SVB));
             assert_eq!(c.annotations()["aio.rules.blake3"], rules.hash().to_hex());
             assert_eq!(c.annotations()["aio.rules.name"], "aio-2025-07");
             assert_eq!(
@@ -279,7 +279,7 @@ fn interface_and_identity() {
     );
     // Per-party columns hold exactly that party's inputs.
     let hs = generate(1, 3);
-    for p in Party::ALL {
+    for p in PartyId::ALL {
         let cols = input_columns_of(Some(p), &hs);
         assert_eq!(
             cols.len(),
@@ -331,15 +331,15 @@ fn optimised_circuit_meets_the_cost_target_and_linkage_locality() {
     // The check itself finds a Belastingdienst-local sum over both persons.
     let mut b = Builder::new("bad");
     let x = b
-        .input_arith(Party::Belastingdienst, "bd.applicant.x", 8)
+        .input_arith(PartyId::BELASTINGDIENST, "bd.applicant.x", 8)
         .unwrap();
     let y = b
-        .input_arith(Party::Belastingdienst, "bd.partner.x", 8)
+        .input_arith(PartyId::BELASTINGDIENST, "bd.partner.x", 8)
         .unwrap();
     let s = b.add(x, y).unwrap();
-    let z = b.input_arith(Party::Svb, "svb.applicant.z", 8).unwrap();
+    let z = b.input_arith(PartyId::SVB, "svb.applicant.z", 8).unwrap();
     let f = b.lt(s, z).unwrap();
-    b.output("f", f, PartySet::only(Party::Svb)).unwrap();
+    b.output("f", f, PartySet::only(PartyId::SVB)).unwrap();
     assert_eq!(cross_person_local_gates(&b.finish().unwrap()).len(), 1);
 }
 
@@ -367,7 +367,7 @@ fn saturation_parameters() {
 
 /// Wires shared by UWV or the Belastingdienst in `c`, split by the person slot their inputs
 /// belong to, in gate order: `(party, [applicant shares, partner shares])`.
-fn person_shares(c: &Circuit) -> Vec<(Party, [Vec<samen_circuits::WireId>; 2])> {
+fn person_shares(c: &Circuit) -> Vec<(PartyId, [Vec<samen_circuits::WireId>; 2])> {
     use samen_circuits::{Op, Placement, WireId};
     let mut slot = vec![0u8; c.len()];
     for (i, g) in c.gates().iter().enumerate() {
@@ -377,7 +377,7 @@ fn person_shares(c: &Circuit) -> Vec<(Party, [Vec<samen_circuits::WireId>; 2])> 
             op => op.operands().iter().fold(0, |a, w| a | slot[w.index()]),
         };
     }
-    [Party::Uwv, Party::Belastingdienst]
+    [PartyId::UWV, PartyId::BELASTINGDIENST]
         .into_iter()
         .map(|party| {
             let mut out = [Vec::new(), Vec::new()];

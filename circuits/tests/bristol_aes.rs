@@ -6,7 +6,7 @@ use samen_circuits::bristol::{
     self, bits_lsb_first, bytes_from_bits_lsb_first, parse, ImportOptions,
 };
 use samen_circuits::eval::{evaluate, Columns};
-use samen_circuits::ir::{Circuit, Party, PartySet};
+use samen_circuits::ir::{Circuit, PartyId, PartySet};
 use samen_circuits::{cost, passes};
 
 const AES: &str = include_str!("data/aes_128.txt");
@@ -133,7 +133,7 @@ fn export_and_reimport() {
 #[test]
 fn optimiser_localises_the_key_schedule() {
     let opts = ImportOptions {
-        owners: vec![Party::Svb, Party::Uwv],
+        owners: vec![PartyId::SVB, PartyId::UWV],
         reveal_to: PartySet::ALL,
         share_inputs: false,
     };

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use samen_circuits::bristol::{self, parse, BristolError, BristolGate, ImportOptions};
 use samen_circuits::builder::Builder;
 use samen_circuits::eval::{evaluate, Columns};
-use samen_circuits::ir::{Party, PartySet};
+use samen_circuits::ir::{PartyId, PartySet};
 
 /// A 2-bit AND/XOR circuit: inputs a (wires 0, 1), b (wires 2, 3); out = [a0 ∧ b0, a1 ⊕ b1].
 const GOOD: &str = "2 6\n2 2 2\n1 2\n\n2 1 0 2 4 AND\n2 1 1 3 5 XOR\n";
@@ -197,9 +197,9 @@ fn mand_eq_eqw() {
 #[test]
 fn export_of_a_wide_boolean_circuit() {
     let mut b = Builder::new("w");
-    let x = b.input_bool(Party::Svb, "x", 8).unwrap();
-    let y = b.input_bool(Party::Uwv, "y", 8).unwrap();
-    let s = b.input_bool(Party::Uwv, "s", 1).unwrap();
+    let x = b.input_bool(PartyId::SVB, "x", 8).unwrap();
+    let y = b.input_bool(PartyId::UWV, "y", 8).unwrap();
+    let s = b.input_bool(PartyId::UWV, "s", 1).unwrap();
     let k = b.constant_bool(0xa5, 8).unwrap();
     let t = b.xor(x, k).unwrap();
     let u = b.and(t, y).unwrap();
@@ -232,7 +232,7 @@ fn export_of_a_wide_boolean_circuit() {
 #[test]
 fn export_rejects_arithmetic() {
     let mut b = Builder::new("a");
-    let x = b.input_arith(Party::Svb, "x", 8).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 8).unwrap();
     b.output("x", x, PartySet::ALL).unwrap();
     assert!(matches!(
         bristol::export(&b.finish().unwrap()),

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use samen_circuits::eval::{apply, apply_column, ColumnArg};
-use samen_circuits::ir::{Op, Party, WireId, WireType};
+use samen_circuits::ir::{Op, PartyId, WireId, WireType};
 
 const EDGES: [u64; 9] = [
     0,
@@ -38,7 +38,7 @@ fn op() -> impl Strategy<Value = Op> {
     let w = WireId;
     prop_oneof![
         Just(Op::Input {
-            owner: Party::Svb,
+            owner: PartyId::SVB,
             name: "x".into(),
             ty: WireType::BIT
         }),

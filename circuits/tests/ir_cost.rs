@@ -3,7 +3,7 @@
 
 use samen_circuits::builder::Builder;
 use samen_circuits::cost::{cost, schedule, CostReport, CostTable};
-use samen_circuits::ir::{Party, PartySet, WireId};
+use samen_circuits::ir::{PartyId, PartySet, WireId};
 
 /// Cost of `f` applied to two secret inputs of the given types (shared by SVB and UWV),
 /// output revealed to SVB.
@@ -24,10 +24,10 @@ fn one(
         .unwrap();
         b.share(x).unwrap()
     };
-    let x = input(&mut b, Party::Svb, "x", a_arith, wa);
-    let y = input(&mut b, Party::Uwv, "y", b_arith, wb);
+    let x = input(&mut b, PartyId::SVB, "x", a_arith, wa);
+    let y = input(&mut b, PartyId::UWV, "y", b_arith, wb);
     let r = f(&mut b, x, y);
-    b.output("r", r, PartySet::only(Party::Svb)).unwrap();
+    b.output("r", r, PartySet::only(PartyId::SVB)).unwrap();
     cost(&b.finish().unwrap())
 }
 
@@ -109,9 +109,9 @@ fn conversions() {
 #[test]
 fn rounds_follow_the_critical_path() {
     let mut b = Builder::new("path");
-    let x = b.input_arith(Party::Svb, "x", 20).unwrap();
-    let y = b.input_arith(Party::Uwv, "y", 20).unwrap();
-    let z = b.input_arith(Party::Belastingdienst, "z", 20).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 20).unwrap();
+    let y = b.input_arith(PartyId::UWV, "y", 20).unwrap();
+    let z = b.input_arith(PartyId::BELASTINGDIENST, "z", 20).unwrap();
     // Two independent comparisons (parallel), then an AND.
     let c1 = b.lt(x, y).unwrap();
     let c2 = b.lt(y, z).unwrap();

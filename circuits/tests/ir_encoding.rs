@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use samen_circuits::builder::Builder;
 use samen_circuits::ir::{
-    Circuit, CircuitError, DecodeError, Op, Party, PartySet, TypeError, WireId, WireType,
+    Circuit, CircuitError, DecodeError, Op, PartyId, PartySet, TypeError, WireId, WireType,
 };
 use samen_circuits::passes;
 use samen_circuits::testing::{random_circuit, RandomCircuitConfig};
@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 fn small() -> Circuit {
     let mut b = Builder::new("small");
     b.annotate("rules", "aio-2025-07");
-    let x = b.input_arith(Party::Uwv, "x", 20).unwrap();
-    let y = b.input_arith(Party::Belastingdienst, "y", 20).unwrap();
+    let x = b.input_arith(PartyId::UWV, "x", 20).unwrap();
+    let y = b.input_arith(PartyId::BELASTINGDIENST, "y", 20).unwrap();
     let s = b.add(x, y).unwrap();
     let c = b.lt(s, x).unwrap();
-    b.output("c", c, PartySet::only(Party::Svb)).unwrap();
+    b.output("c", c, PartySet::only(PartyId::SVB)).unwrap();
     b.finish().unwrap()
 }
 
@@ -32,7 +32,7 @@ fn encode_ops(ops: Vec<Op>, outputs: Vec<(u32, u8, &str)>) -> Vec<u8> {
     for op in ops {
         let (tag, body): (u8, Vec<u8>) = match op {
             Op::Input { owner, name, ty } => {
-                let mut v = vec![owner as u8];
+                let mut v = vec![owner.index() as u8];
                 v.extend(ty_bytes(ty));
                 v.extend((name.len() as u32).to_le_bytes());
                 v.extend(name.as_bytes());
@@ -71,7 +71,7 @@ fn ty_bytes(ty: WireType) -> Vec<u8> {
     }
 }
 
-fn input(owner: Party, name: &str, ty: WireType) -> Op {
+fn input(owner: PartyId, name: &str, ty: WireType) -> Op {
     Op::Input {
         owner,
         name: name.into(),
@@ -82,7 +82,7 @@ fn input(owner: Party, name: &str, ty: WireType) -> Op {
 #[test]
 fn hand_encoding_matches_the_library() {
     let ops = vec![
-        input(Party::Uwv, "x", WireType::arith(20)),
+        input(PartyId::UWV, "x", WireType::arith(20)),
         Op::Share {
             x: WireId(0),
             ty: WireType::arith(20),
@@ -93,7 +93,7 @@ fn hand_encoding_matches_the_library() {
     let out = vec![samen_circuits::ir::Output {
         name: "x".into(),
         wire: WireId(1),
-        reveal_to: PartySet::only(Party::Svb),
+        reveal_to: PartySet::only(PartyId::SVB),
     }];
     assert_eq!(
         c,
@@ -110,16 +110,16 @@ fn hash_depends_on_everything() {
     assert_eq!(h.to_string().len(), 64);
     // Name, annotation, reveal set and a width each change the hash.
     let variants = [
-        ("other", "aio-2025-07", PartySet::only(Party::Svb), 20),
-        ("small", "aio-2026-01", PartySet::only(Party::Svb), 20),
+        ("other", "aio-2025-07", PartySet::only(PartyId::SVB), 20),
+        ("small", "aio-2026-01", PartySet::only(PartyId::SVB), 20),
         ("small", "aio-2025-07", PartySet::ALL, 20),
-        ("small", "aio-2025-07", PartySet::only(Party::Svb), 21),
+        ("small", "aio-2025-07", PartySet::only(PartyId::SVB), 21),
     ];
     for (name, rules, reveal, width) in variants {
         let mut b = Builder::new(name);
         b.annotate("rules", rules);
-        let x = b.input_arith(Party::Uwv, "x", width).unwrap();
-        let y = b.input_arith(Party::Belastingdienst, "y", 20).unwrap();
+        let x = b.input_arith(PartyId::UWV, "x", width).unwrap();
+        let y = b.input_arith(PartyId::BELASTINGDIENST, "y", 20).unwrap();
         let s = b.add(x, y).unwrap();
         let c = b.lt(s, x).unwrap();
         b.output("c", c, reveal).unwrap();
@@ -147,7 +147,7 @@ fn typed_errors() {
 
     // Forward reference (also how a cycle shows).
     let ops = vec![
-        input(Party::Svb, "x", WireType::arith(8)),
+        input(PartyId::SVB, "x", WireType::arith(8)),
         Op::Add([WireId(0), WireId(2)]),
     ];
     assert_eq!(
@@ -158,7 +158,7 @@ fn typed_errors() {
         }))
     );
     let ops = vec![
-        input(Party::Svb, "x", WireType::arith(8)),
+        input(PartyId::SVB, "x", WireType::arith(8)),
         Op::Add([WireId(1), WireId(1)]),
     ];
     assert!(matches!(
@@ -171,7 +171,7 @@ fn typed_errors() {
 
     // Width out of range.
     for w in [0u8, 65, 255] {
-        let ops = vec![input(Party::Svb, "x", WireType::boolean(w))];
+        let ops = vec![input(PartyId::SVB, "x", WireType::boolean(w))];
         assert_eq!(
             Circuit::decode(&encode_ops(ops, vec![])),
             Err(DecodeError::Invalid(CircuitError::Type {
@@ -183,8 +183,8 @@ fn typed_errors() {
 
     // Wrong operand types: adding a boolean.
     let ops = vec![
-        input(Party::Svb, "x", WireType::arith(8)),
-        input(Party::Svb, "f", WireType::BIT),
+        input(PartyId::SVB, "x", WireType::arith(8)),
+        input(PartyId::SVB, "f", WireType::BIT),
         Op::Add([WireId(0), WireId(1)]),
     ];
     assert!(matches!(
@@ -201,8 +201,8 @@ fn typed_errors() {
 
     // Mixing two owners without a share.
     let ops = vec![
-        input(Party::Svb, "x", WireType::arith(8)),
-        input(Party::Uwv, "y", WireType::arith(8)),
+        input(PartyId::SVB, "x", WireType::arith(8)),
+        input(PartyId::UWV, "y", WireType::arith(8)),
         Op::Add([WireId(0), WireId(1)]),
     ];
     assert!(matches!(
@@ -227,7 +227,7 @@ fn typed_errors() {
     ));
 
     // An output on a local wire, an empty reveal set, a reveal mask naming party 3.
-    let ops = vec![input(Party::Svb, "x", WireType::arith(8))];
+    let ops = vec![input(PartyId::SVB, "x", WireType::arith(8))];
     assert!(matches!(
         Circuit::decode(&encode_ops(ops.clone(), vec![(0, 1, "x")])),
         Err(DecodeError::Invalid(CircuitError::OutputNotShared { .. }))
@@ -257,8 +257,8 @@ fn typed_errors() {
 
     // Duplicate input names.
     let ops = vec![
-        input(Party::Svb, "x", WireType::arith(8)),
-        input(Party::Uwv, "x", WireType::arith(8)),
+        input(PartyId::SVB, "x", WireType::arith(8)),
+        input(PartyId::UWV, "x", WireType::arith(8)),
     ];
     assert!(matches!(
         Circuit::decode(&encode_ops(ops, vec![])),
@@ -266,7 +266,7 @@ fn typed_errors() {
     ));
 
     // Unknown tag, unknown type kind, bad party.
-    let mut bytes = encode_ops(vec![input(Party::Svb, "x", WireType::arith(8))], vec![]);
+    let mut bytes = encode_ops(vec![input(PartyId::SVB, "x", WireType::arith(8))], vec![]);
     let gate_at = 8 + 2 + 4 + 4 + 4;
     bytes[gate_at] = 99;
     assert_eq!(
@@ -318,7 +318,7 @@ fn invalid_utf8_and_unsorted_annotations() {
     let mut b = Builder::new("n");
     b.annotate("a", "1");
     b.annotate("b", "2");
-    let x = b.input_arith(Party::Svb, "x", 3).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 3).unwrap();
     b.output("x", x, PartySet::ALL).unwrap();
     let bytes = b.finish().unwrap().encode();
     // Swap the two annotation keys "a" and "b" (each: len 1, byte).

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use samen_circuits::builder::Builder;
 use samen_circuits::eval::{evaluate, Columns, EvalError};
-use samen_circuits::ir::{mask, sign_extend, Circuit, Party, PartySet, WireType};
+use samen_circuits::ir::{mask, sign_extend, Circuit, PartyId, PartySet, WireType};
 
 /// A value within `width` signed bits from a raw word (edge values come from proptest's
 /// bias towards 0 and extremes, plus the explicit cases below).
@@ -20,8 +20,8 @@ struct Ops {
 /// the boolean forms at `w = max(wa, wb)`.
 fn circuit(wa: u8, wb: u8) -> Ops {
     let mut bld = Builder::new("ops");
-    let a = bld.input_arith(Party::Svb, "a", wa).unwrap();
-    let b = bld.input_arith(Party::Uwv, "b", wb).unwrap();
+    let a = bld.input_arith(PartyId::SVB, "a", wa).unwrap();
+    let b = bld.input_arith(PartyId::UWV, "b", wb).unwrap();
     let w = wa.max(wb);
     let (ab, bb) = (bld.a2b(a, w).unwrap(), bld.a2b(b, w).unwrap());
     let all = PartySet::ALL;

@@ -7,12 +7,12 @@ use proptest::prelude::*;
 use samen_circuits::builder::Builder;
 use samen_circuits::cost::cost;
 use samen_circuits::eval::evaluate;
-use samen_circuits::ir::{Circuit, Op, Party, PartySet, Placement, WireType};
+use samen_circuits::ir::{Circuit, Op, PartyId, PartySet, Placement, WireType};
 use samen_circuits::passes;
 use samen_circuits::testing::{random_circuit, random_inputs, RandomCircuitConfig};
 
 /// Inputs (name, owner, type) and outputs (name, reveal set) of a circuit.
-type Interface = (Vec<(String, Party, WireType)>, Vec<(String, PartySet)>);
+type Interface = (Vec<(String, PartyId, WireType)>, Vec<(String, PartySet)>);
 
 fn interface(c: &Circuit) -> Interface {
     (
@@ -104,11 +104,13 @@ proptest! {
 #[test]
 fn owner_local_parts_and_boolean_shares() {
     let mut b = Builder::new("t");
-    let wages = b.input_arith(Party::Uwv, "wages", 33).unwrap();
-    let pension = b.input_arith(Party::Uwv, "pension", 33).unwrap();
-    let aow = b.input_arith(Party::Svb, "aow", 33).unwrap();
-    let assets = b.input_arith(Party::Belastingdienst, "assets", 41).unwrap();
-    let limit = b.input_arith(Party::Svb, "limit", 41).unwrap();
+    let wages = b.input_arith(PartyId::UWV, "wages", 33).unwrap();
+    let pension = b.input_arith(PartyId::UWV, "pension", 33).unwrap();
+    let aow = b.input_arith(PartyId::SVB, "aow", 33).unwrap();
+    let assets = b
+        .input_arith(PartyId::BELASTINGDIENST, "assets", 41)
+        .unwrap();
+    let limit = b.input_arith(PartyId::SVB, "limit", 41).unwrap();
     // Start from the naive form: everything shared at once.
     let s = |b: &mut Builder, x| b.share(x).unwrap();
     let (wages, pension, aow, assets, limit) = (
@@ -124,14 +126,15 @@ fn owner_local_parts_and_boolean_shares() {
     let income_ok = b.le(income, norm).unwrap();
     let wealth_ok = b.le(assets, limit).unwrap();
     let flag = b.and(income_ok, wealth_ok).unwrap();
-    b.output("flag", flag, PartySet::only(Party::Svb)).unwrap();
+    b.output("flag", flag, PartySet::only(PartyId::SVB))
+        .unwrap();
     let c = b.finish().unwrap();
     let o = passes::optimize(&c).unwrap();
     // wages + pension is computed by UWV in the clear.
     assert!(
         o.gates()
             .iter()
-            .any(|g| matches!(g.op, Op::Add(_)) && g.placement == Placement::Local(Party::Uwv)),
+            .any(|g| matches!(g.op, Op::Add(_)) && g.placement == Placement::Local(PartyId::UWV)),
         "{o}"
     );
     // assets and limit enter in boolean form at 41 bits; the income terms stay arithmetic.
@@ -152,7 +155,7 @@ fn owner_local_parts_and_boolean_shares() {
 #[test]
 fn folding_identities() {
     let mut b = Builder::new("t");
-    let x = b.input_arith(Party::Svb, "x", 20).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 20).unwrap();
     let x = b.share(x).unwrap();
     let zero = b.constant(0);
     let one = b.constant(1);
@@ -174,8 +177,8 @@ fn folding_identities() {
 #[test]
 fn cse_merges_commutative() {
     let mut b = Builder::new("t");
-    let x = b.input_arith(Party::Svb, "x", 20).unwrap();
-    let y = b.input_arith(Party::Uwv, "y", 20).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 20).unwrap();
+    let y = b.input_arith(PartyId::UWV, "y", 20).unwrap();
     let p = b.mul(x, y).unwrap();
     let q = b.mul(y, x).unwrap();
     let s = b.add(p, q).unwrap();

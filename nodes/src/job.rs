@@ -448,30 +448,7 @@ impl Job {
     /// Checks the job against this node: the federation fingerprint, the built-in rules
     /// hash and the circuit hash this binary compiles. A node runs only jobs that pass.
     pub fn check_against(&self, federation: &Federation) -> Result<(), JobError> {
-        let actual = Hash32(federation.fingerprint());
-        if self.federation_fingerprint != actual {
-            return Err(JobError::FederationMismatch {
-                job: self.federation_fingerprint,
-                actual,
-            });
-        }
-        let rules = Hash32(builtin_rules_hash(&self.rules.name)?);
-        if rules != self.rules.hash {
-            return Err(JobError::HashMismatch {
-                what: "rules",
-                job: self.rules.hash,
-                actual: rules,
-            });
-        }
-        let circuit = Hash32(expected_circuit_hash(self)?);
-        if circuit != self.circuit.hash {
-            return Err(JobError::HashMismatch {
-                what: "circuit",
-                job: self.circuit.hash,
-                actual: circuit,
-            });
-        }
-        Ok(())
+        crate::run::circuit::compile_checked(self, federation).map(|_| ())
     }
 
     /// The job as TOML, the bytes `samen job new` writes.

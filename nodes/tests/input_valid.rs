@@ -280,7 +280,7 @@ fn writer_files_read_back_linked_with_split_relations() {
 #[test]
 fn aligned_inputs_become_circuit_households() {
     use samen_circuits::aio::circuit::input_columns_of;
-    use samen_circuits::Party;
+    use samen_circuits::PartyId;
     let households = synth::generate(5, 300);
     let dir = tempfile::tempdir().unwrap();
     let paths = write::write_party_files(dir.path(), &households, LinkageMode::Aligned).unwrap();
@@ -288,7 +288,7 @@ fn aligned_inputs_become_circuit_households() {
     for (party, circuit_party) in
         PartyId::ALL
             .into_iter()
-            .zip([Party::Svb, Party::Uwv, Party::Belastingdienst])
+            .zip([PartyId::SVB, PartyId::UWV, PartyId::BELASTINGDIENST])
     {
         let f = std::fs::File::open(&paths[party.index()]).unwrap();
         let v = read_input_from(

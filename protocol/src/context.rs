@@ -96,8 +96,8 @@ pub struct MessageRecord<'a> {
     pub payload: &'a [u8],
 }
 
-/// Sees every message and every reveal passing through a [`Context`]; the node's
-/// transcript writer implements it.
+/// Sees every message, every reveal and every learned number passing through a
+/// [`Context`]; the node's transcript writer implements it.
 pub trait MessageObserver: Send {
     /// Called once per message, after it was sent or received.
     fn on_message(&mut self, record: &MessageRecord<'_>);
@@ -106,6 +106,10 @@ pub trait MessageObserver: Send {
     /// Called when values are opened: `output` names what, `to` who learns it, `count` how
     /// many values.
     fn on_reveal(&mut self, _output: &str, _to: &[PartyId], _count: usize) {}
+    /// Called when the protocol discloses a number by design (a table size, a count of
+    /// matches): `what` names it, `to` who learns it, `value` is the number. Unlike a
+    /// reveal, the value itself is public to `to` and may be recorded.
+    fn on_learned(&mut self, _what: &str, _to: &[PartyId], _value: u64) {}
 }
 
 /// The words of one round: what this party sends to each peer and how many words it
@@ -270,6 +274,16 @@ impl Context {
     pub fn record_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
         if let Some(o) = self.observer.as_mut() {
             o.on_reveal(output, to, count);
+        }
+    }
+
+    /// Records that `to` learn the number `value`, named `what` (for the transcript: the
+    /// protocol's documented leakage, such as the linkage's table sizes and match
+    /// profiles). Every such number passes here, as every message passes
+    /// [`Context::exchange`].
+    pub fn record_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        if let Some(o) = self.observer.as_mut() {
+            o.on_learned(what, to, value);
         }
     }
 

@@ -9,7 +9,9 @@
 //! The types that matter:
 //! - [`PartyId`]: party 0 (SVB), 1 (UWV), 2 (Belastingdienst), arithmetic mod 3;
 //! - [`Context`]: one party's running job — channel, correlated randomness, counters;
-//! - [`harness`]: three parties in one process, for tests and benchmarks.
+//! - [`harness`]: three parties in one process, for tests and benchmarks;
+//! - [`job`]: a whole job at one party (sizes or linkage, circuit, reveals), driven by
+//!   `samen node run` over QUIC and by the tests in the harness.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -18,9 +20,9 @@ pub mod context;
 pub mod error;
 pub mod evaluator;
 pub mod harness;
+pub mod job;
 pub mod linkage;
 pub mod ops;
-pub mod party;
 pub mod randomness;
 pub mod share;
 pub mod shuffle;
@@ -29,5 +31,6 @@ pub mod wire;
 pub use channel::{Channel, ChannelError};
 pub use context::{CommStats, Context, SecurityMode};
 pub use error::ProtocolError;
-pub use party::PartyId;
+/// The party type is the IR's: one type across the crates.
+pub use samen_circuits::PartyId;
 pub use share::{ArithColumn, BitSlicedColumn, ReplicatedWords, XorRowColumn};

@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use samen_circuits::bristol::{self, bits_lsb_first, bytes_from_bits_lsb_first, ImportOptions};
 use samen_circuits::eval::Columns;
-use samen_circuits::{passes, Circuit, Party, PartySet};
+use samen_circuits::{passes, Circuit, PartyId, PartySet};
 use samen_protocol::evaluator::Outputs;
 
 const AES: &str = include_str!("../../circuits/tests/data/aes_128.txt");
@@ -47,8 +47,8 @@ fn to_hex(b: &[u8]) -> String {
 /// revealed to the SVB.
 pub fn aes_circuit(share_inputs: bool) -> Circuit {
     let opts = ImportOptions {
-        owners: vec![Party::Svb, Party::Uwv],
-        reveal_to: PartySet::only(Party::Svb),
+        owners: vec![PartyId::SVB, PartyId::UWV],
+        reveal_to: PartySet::only(PartyId::SVB),
         share_inputs,
     };
     bristol::import(AES, "aes_128", &opts).expect("AES-128 Bristol circuit")

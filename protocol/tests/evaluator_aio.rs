@@ -13,7 +13,7 @@ use samen_circuits::aio::circuit::{build, input_columns, input_columns_of, FLAG_
 use samen_circuits::aio::golden::golden_cases;
 use samen_circuits::aio::synth::generate;
 use samen_circuits::aio::{screen, AioRules, HomeRule, Household, Policy};
-use samen_circuits::{passes, Circuit, Party, WireType};
+use samen_circuits::{passes, Circuit, WireType};
 use samen_protocol::evaluator::{evaluate_with, LocalInputs, SharedInputs};
 use samen_protocol::harness;
 use samen_protocol::ops::input::{input_many, InputColumn};
@@ -123,13 +123,13 @@ fn all_secret_circuit_on_pre_shared_inputs() {
     let circuit = passes::all_secret(&build(&rules, &policy).expect("AIO circuit")).expect("pass");
     let households = generate(7, 700);
     let rows = households.len();
-    let per_party: Vec<LocalInputs> = Party::ALL
+    let per_party: Vec<LocalInputs> = PartyId::ALL
         .iter()
         .map(|p| input_columns_of(Some(*p), &households))
         .collect();
     let runs = harness::try_run_three(|ctx| {
         let mut shared = SharedInputs::new();
-        for owner in Party::ALL {
+        for owner in PartyId::ALL {
             let inputs: Vec<_> = circuit.inputs_of(owner).collect();
             let mine = ctx.party().index() == owner.index();
             let cols: Vec<InputColumn<'_>> = inputs

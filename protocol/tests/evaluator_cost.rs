@@ -12,7 +12,7 @@ use samen_circuits::aio::{AioRules, HomeRule, Policy};
 use samen_circuits::bristol::{self, ImportOptions};
 use samen_circuits::cost::cost;
 use samen_circuits::eval::Columns;
-use samen_circuits::{passes, Circuit, Op, Party, PartySet, Placement, WireType};
+use samen_circuits::{passes, Circuit, Op, PartyId, PartySet, Placement, WireType};
 
 const AES: &str = include_str!("../../circuits/tests/data/aes_128.txt");
 
@@ -100,8 +100,8 @@ fn aes_matches_the_model_exactly() {
         .collect();
     for share_inputs in [true, false] {
         let opts = ImportOptions {
-            owners: vec![Party::Svb, Party::Uwv],
-            reveal_to: PartySet::only(Party::Svb),
+            owners: vec![PartyId::SVB, PartyId::UWV],
+            reveal_to: PartySet::only(PartyId::SVB),
             share_inputs,
         };
         let mut c = bristol::import(AES, "aes_128", &opts).expect("AES circuit");

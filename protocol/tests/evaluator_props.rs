@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use samen_circuits::eval::Columns;
 use samen_circuits::ir::mask;
-use samen_circuits::{passes, Builder, Circuit, Party, PartySet, WireId, WireType};
+use samen_circuits::{passes, Builder, Circuit, PartyId, PartySet, WireId, WireType};
 use samen_protocol::evaluator::{evaluate, EvaluatorError};
 use samen_protocol::harness;
 
@@ -33,7 +33,7 @@ fn build(input_kinds: &[(u8, bool, u8)], steps: &[Step], outs: &[(u16, u8)]) -> 
     let mut arith: Vec<WireId> = Vec::new();
     let mut boolean: Vec<WireId> = Vec::new();
     for (k, &(owner, is_bool, w)) in input_kinds.iter().enumerate() {
-        let owner = Party::ALL[owner as usize % 3];
+        let owner = PartyId::ALL[owner as usize % 3];
         if is_bool {
             boolean.push(
                 b.input_bool(
@@ -261,14 +261,14 @@ proptest! {
 #[test]
 fn rounds_do_not_grow_with_rows() {
     let mut b = Builder::new("depth");
-    let x = b.input_arith(Party::Svb, "x", 20).unwrap();
-    let y = b.input_arith(Party::Uwv, "y", 20).unwrap();
-    let f = b.input_bool(Party::Belastingdienst, "f", 1).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 20).unwrap();
+    let y = b.input_arith(PartyId::UWV, "y", 20).unwrap();
+    let f = b.input_bool(PartyId::BELASTINGDIENST, "f", 1).unwrap();
     let s = b.add(x, y).unwrap();
     let c = b.lt(s, x).unwrap();
     let d = b.and(c, f).unwrap();
     let m = b.mux(d, x, y).unwrap();
-    b.output("m", m, PartySet::only(Party::Svb)).unwrap();
+    b.output("m", m, PartySet::only(PartyId::SVB)).unwrap();
     let circuit = b.finish().unwrap();
     let mut rounds = Vec::new();
     for rows in [1usize, 64, 1000, 5000] {
@@ -291,7 +291,7 @@ fn bad_inputs_are_errors_naming_the_input() {
     let mut b = Builder::new("t");
     let names = ["svb.x", "uwv.y", "bd.z"];
     let mut ws = Vec::new();
-    for (p, n) in Party::ALL.iter().zip(names) {
+    for (p, n) in PartyId::ALL.iter().zip(names) {
         ws.push(b.input_arith(*p, n, 8).unwrap());
     }
     let s = b.add(ws[0], ws[1]).unwrap();
@@ -321,7 +321,7 @@ fn bad_inputs_are_errors_naming_the_input() {
         let mut bad = good.clone();
         mutate(&mut bad);
         let runs = harness::run_three(|ctx| {
-            let party = Party::ALL[ctx.party().index()];
+            let party = PartyId::ALL[ctx.party().index()];
             let mut mine = inputs_of(&circuit, &bad, party);
             if *what == "missing" {
                 mine.clear();
@@ -341,7 +341,7 @@ fn bad_inputs_are_errors_naming_the_input() {
     }
     // A column for another party's input, and an unknown column.
     let runs = harness::run_three(|ctx| {
-        let party = Party::ALL[ctx.party().index()];
+        let party = PartyId::ALL[ctx.party().index()];
         let mut mine = inputs_of(&circuit, &good, party);
         let other = names[(ctx.party().index() + 1) % 3];
         mine.insert(other.to_string(), vec![0; 3]);

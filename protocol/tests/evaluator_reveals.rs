@@ -7,7 +7,7 @@ mod evaluator_support;
 use std::sync::{Arc, Mutex};
 
 use samen_circuits::eval::{evaluate as evaluate_clear, Columns};
-use samen_circuits::{Builder, Party, PartySet};
+use samen_circuits::{Builder, PartySet};
 use samen_protocol::context::{MessageObserver, MessageRecord, SecurityMode};
 use samen_protocol::evaluator::{evaluate_shared, reveal_outputs, LocalInputs, SharedOutput};
 use samen_protocol::harness;
@@ -46,24 +46,24 @@ impl MessageObserver for Recorder {
 #[test]
 fn each_output_is_opened_only_to_its_recipients_and_recorded() {
     let mut b = Builder::new("reveals");
-    let x = b.input_arith(Party::Svb, "x", 16).unwrap();
-    let y = b.input_arith(Party::Uwv, "y", 16).unwrap();
-    let f = b.input_bool(Party::Belastingdienst, "f", 4).unwrap();
+    let x = b.input_arith(PartyId::SVB, "x", 16).unwrap();
+    let y = b.input_arith(PartyId::UWV, "y", 16).unwrap();
+    let f = b.input_bool(PartyId::BELASTINGDIENST, "f", 4).unwrap();
     let sum = b.add(x, y).unwrap();
     let prod = b.mul(x, y).unwrap();
     let k = b.constant_bool(0b1010, 4).unwrap();
     let bits = b.xor(f, k).unwrap();
     let bits = b.share(bits).unwrap();
     let five = b.constant(5);
-    b.output("sum", sum, PartySet::only(Party::Svb)).unwrap();
+    b.output("sum", sum, PartySet::only(PartyId::SVB)).unwrap();
     b.output(
         "prod",
         prod,
-        PartySet::only(Party::Uwv).with(Party::Belastingdienst),
+        PartySet::only(PartyId::UWV).with(PartyId::BELASTINGDIENST),
     )
     .unwrap();
     b.output("bits", bits, PartySet::ALL).unwrap();
-    b.output("five", five, PartySet::only(Party::Belastingdienst))
+    b.output("five", five, PartySet::only(PartyId::BELASTINGDIENST))
         .unwrap();
     let circuit = b.finish().unwrap();
 
@@ -86,7 +86,7 @@ fn each_output_is_opened_only_to_its_recipients_and_recorded() {
         SecurityMode::SemiHonest,
         |p| Some(Box::new(Recorder(seen[p.index()].clone())) as Box<dyn MessageObserver>),
         |ctx| {
-            let me = Party::ALL[ctx.party().index()];
+            let me = PartyId::ALL[ctx.party().index()];
             let mine: LocalInputs = circuit
                 .inputs_of(me)
                 .map(|i| (i.name.to_string(), all[i.name].clone()))

@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use samen_protocol::harness::try_run_three;
 use samen_protocol::linkage::{
-    self, Bsn, Household, HouseholdTable, LinkageInput, LinkageSpec, LinkedHouseholds,
+    self, Bsn, HouseholdKeys, HouseholdTable, LinkageInput, LinkageSpec, LinkedHouseholds,
     PersonColumns, PersonTable,
 };
 use samen_protocol::shuffle::{ShareKind, ShuffleColumn};
@@ -74,7 +74,7 @@ impl Problem {
                 households: self
                     .households
                     .iter()
-                    .map(|&(a, p)| Household {
+                    .map(|&(a, p)| HouseholdKeys {
                         applicant: bsn(a),
                         partner: p.map(bsn),
                     })

@@ -31,7 +31,7 @@ use curve25519_dalek::RistrettoPoint;
 use samen_protocol::context::{Direction, MessageObserver, MessageRecord};
 use samen_protocol::harness::{run_three_with, try_run_three};
 use samen_protocol::linkage::{
-    self, BlindingKey, Bsn, Household, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec,
+    self, BlindingKey, Bsn, HouseholdKeys, HouseholdTable, KeyHasher, LinkageInput, LinkageSpec,
     PersonTable,
 };
 use samen_protocol::shuffle::ShareKind;
@@ -70,8 +70,8 @@ fn bsn(v: u32) -> Bsn {
 
 /// SVB: households `(a, a+1)`; UWV and BD overlapping ranges, in file order.
 fn inputs(n: u32) -> [LinkageInput; 3] {
-    let households: Vec<Household> = (0..n)
-        .map(|i| Household {
+    let households: Vec<HouseholdKeys> = (0..n)
+        .map(|i| HouseholdKeys {
             applicant: bsn(200_000_000 + 2 * i),
             partner: Some(bsn(200_000_001 + 2 * i)),
         })

@@ -60,7 +60,7 @@ use super::household::{HomeRule, Household, Person, Policy, PolicyError};
 use super::rules::{AioRules, BP};
 use crate::builder::{BuildError, Builder};
 use crate::eval::{Columns, Evaluation};
-use crate::ir::{Circuit, Op, Party, PartySet, Placement, WireId, WireType};
+use crate::ir::{Circuit, Op, PartyId, PartySet, Placement, WireId, WireType};
 
 /// Name of the flag output (`Bool{1}`, revealed to the SVB).
 pub const FLAG_OUTPUT: &str = "flag";
@@ -71,90 +71,90 @@ pub const WEALTH_BITS: u8 = 40;
 
 /// The circuit's inputs in declaration order: name, owner, type. Every input is one word per
 /// household row; see [`input_value`] for how a [`Household`] fills it.
-pub const INPUTS: [(&str, Party, WireType); 21] = [
-    ("svb.household_type", Party::Svb, WireType::boolean(2)),
-    ("svb.aow_age_reached", Party::Svb, WireType::BIT),
-    ("svb.lives_in_nl", Party::Svb, WireType::BIT),
-    ("svb.already_aio", Party::Svb, WireType::BIT),
-    ("svb.excluded", Party::Svb, WireType::BIT),
+pub const INPUTS: [(&str, PartyId, WireType); 21] = [
+    ("svb.household_type", PartyId::SVB, WireType::boolean(2)),
+    ("svb.aow_age_reached", PartyId::SVB, WireType::BIT),
+    ("svb.lives_in_nl", PartyId::SVB, WireType::BIT),
+    ("svb.already_aio", PartyId::SVB, WireType::BIT),
+    ("svb.excluded", PartyId::SVB, WireType::BIT),
     (
         "svb.applicant.aow_gross",
-        Party::Svb,
+        PartyId::SVB,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "svb.partner.aow_gross",
-        Party::Svb,
+        PartyId::SVB,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.applicant.wages",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.applicant.pensions",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.applicant.benefits",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.partner.wages",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.partner.pensions",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "uwv.partner.benefits",
-        Party::Uwv,
+        PartyId::UWV,
         WireType::boolean(MONTHLY_BITS),
     ),
     (
         "bd.applicant.box3_assets",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.applicant.box3_debts",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.applicant.woz_share",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.applicant.mortgage",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.partner.box3_assets",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.partner.box3_debts",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.partner.woz_share",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
     (
         "bd.partner.mortgage",
-        Party::Belastingdienst,
+        PartyId::BELASTINGDIENST,
         WireType::boolean(WEALTH_BITS),
     ),
 ];
@@ -196,7 +196,7 @@ pub fn input_columns(households: &[Household]) -> Columns {
 }
 
 /// Input columns of `households` for the inputs of one party (`Some(party)`) or of all.
-pub fn input_columns_of(party: Option<Party>, households: &[Household]) -> Columns {
+pub fn input_columns_of(party: Option<PartyId>, households: &[Household]) -> Columns {
     INPUTS
         .iter()
         .filter(|(_, owner, _)| party.map_or(true, |p| p == *owner))
@@ -431,7 +431,7 @@ pub fn build_with_params(
     }
     let eligible_and_wealth = b.and(eligible, wealth_ok)?;
     let flag = b.and(eligible_and_wealth, income_ok)?;
-    b.output(FLAG_OUTPUT, flag, PartySet::only(Party::Svb))?;
+    b.output(FLAG_OUTPUT, flag, PartySet::only(PartyId::SVB))?;
     Ok((b.finish()?, params))
 }
 
@@ -549,7 +549,7 @@ pub fn cross_person_local_gates(circuit: &Circuit) -> Vec<WireId> {
         };
         deps[i] = d;
         if let Placement::Local(p) = g.placement {
-            if p != Party::Svb && d == 3 {
+            if p != PartyId::SVB && d == 3 {
                 bad.push(WireId(i as u32));
             }
         }

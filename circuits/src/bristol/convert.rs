@@ -2,7 +2,7 @@
 
 use super::{parse, BristolCircuit, BristolError, BristolGate};
 use crate::builder::Builder;
-use crate::ir::{Circuit, Op, Party, PartySet, WireId, WireType};
+use crate::ir::{Circuit, Op, PartyId, PartySet, WireId, WireType};
 use std::collections::HashMap;
 
 /// Options of [`to_circuit`].
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 pub struct ImportOptions {
     /// Owner of each input value; if shorter than the number of values, value `i` is owned
     /// by party `i mod 3`.
-    pub owners: Vec<Party>,
+    pub owners: Vec<PartyId>,
     /// Who learns the outputs.
     pub reveal_to: PartySet,
     /// Share each input bit as soon as it is read (all gates secret, the literature's
@@ -38,7 +38,7 @@ pub fn to_circuit(
     let mut map: HashMap<u32, WireId> = HashMap::new();
     let mut at = 0u32;
     for (i, &n) in b.inputs.iter().enumerate() {
-        let owner = opts.owners.get(i).copied().unwrap_or(Party::ALL[i % 3]);
+        let owner = opts.owners.get(i).copied().unwrap_or(PartyId::ALL[i % 3]);
         for j in 0..n {
             let mut w = bld.input_bool(owner, format!("in{i}[{j}]"), 1)?;
             if opts.share_inputs {

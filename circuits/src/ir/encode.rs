@@ -30,8 +30,9 @@
 
 use super::check_gate;
 use super::op::{Gate, Op, WireId};
-use super::types::{Party, PartySet, WireType};
+use super::types::{PartySet, WireType};
 use super::{Circuit, CircuitError, Output};
+use crate::party::PartyId;
 use std::collections::BTreeMap;
 
 /// Magic bytes at the start of every encoding.
@@ -162,7 +163,7 @@ pub fn encode(circuit: &Circuit) -> Vec<u8> {
     for g in &circuit.gates {
         match &g.op {
             Op::Input { owner, name, ty } => {
-                out.extend_from_slice(&[TAG_INPUT, *owner as u8]);
+                out.extend_from_slice(&[TAG_INPUT, owner.index() as u8]);
                 put_type(&mut out, *ty);
                 put_str(&mut out, name);
             }
@@ -310,8 +311,7 @@ pub fn decode(bytes: &[u8]) -> Result<Circuit, DecodeError> {
         let op = match tag {
             TAG_INPUT => {
                 let p = r.u8("input owner")?;
-                let owner = Party::from_index(p as usize)
-                    .ok_or(DecodeError::BadParty { gate, party: p })?;
+                let owner = PartyId::new(p).ok_or(DecodeError::BadParty { gate, party: p })?;
                 let ty = r.ty(gate)?;
                 let name = r.str("input name")?;
                 Op::Input { owner, name, ty }
@@ -374,19 +374,19 @@ pub fn decode(bytes: &[u8]) -> Result<Circuit, DecodeError> {
 #[cfg(test)]
 mod tests {
     use crate::builder::Builder;
-    use crate::ir::{Circuit, Party, PartySet};
+    use crate::ir::{Circuit, PartyId, PartySet};
 
     #[test]
     fn round_trip_small() {
         let mut b = Builder::new("small");
         b.annotate("rules", "abc");
-        let x = b.input_arith(Party::Svb, "x", 8).unwrap();
-        let y = b.input_bool(Party::Uwv, "y", 8).unwrap();
+        let x = b.input_arith(PartyId::SVB, "x", 8).unwrap();
+        let y = b.input_bool(PartyId::UWV, "y", 8).unwrap();
         let xb = b.a2b(x, 8).unwrap();
         let z = b.xor(xb, y).unwrap();
         let c = b.constant_bool(3, 8).unwrap();
         let l = b.lt(z, c).unwrap();
-        b.output("l", l, PartySet::only(Party::Svb)).unwrap();
+        b.output("l", l, PartySet::only(PartyId::SVB)).unwrap();
         let circuit = b.finish().unwrap();
         let bytes = circuit.encode();
         let back = Circuit::decode(&bytes).unwrap();

@@ -19,9 +19,10 @@ pub mod op;
 mod text;
 pub mod types;
 
+pub use crate::party::PartyId;
 pub use encode::DecodeError;
 pub use op::{infer, Gate, Op, TypeError, WireId};
-pub use types::{mask, sign_extend, signed_width, Party, PartySet, Placement, WireType, MAX_WIDTH};
+pub use types::{mask, sign_extend, signed_width, PartySet, Placement, WireType, MAX_WIDTH};
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -43,7 +44,7 @@ pub struct InputRef<'a> {
     /// The input's wire.
     pub wire: WireId,
     /// The party that supplies it.
-    pub owner: Party,
+    pub owner: PartyId,
     /// Its name.
     pub name: &'a str,
     /// Its declared type.
@@ -242,7 +243,7 @@ impl Circuit {
     }
 
     /// The inputs of one party, in wire order.
-    pub fn inputs_of(&self, party: Party) -> impl Iterator<Item = InputRef<'_>> {
+    pub fn inputs_of(&self, party: PartyId) -> impl Iterator<Item = InputRef<'_>> {
         self.inputs().filter(move |i| i.owner == party)
     }
 

@@ -10,7 +10,8 @@
 //! public-or-secret (result secret). Mixing two owners, or a local and a secret wire, is a
 //! typing error: the boundary must be an explicit `Share` (the builder inserts it).
 
-use super::types::{signed_width, Party, Placement, WireType, MAX_WIDTH};
+use super::types::{signed_width, Placement, WireType, MAX_WIDTH};
+use crate::party::PartyId;
 use std::fmt;
 
 /// Index of a wire, equal to the index of the gate that computes it.
@@ -42,7 +43,7 @@ pub enum Op {
     /// A raw input of `owner`, named, of declared type `ty`. Placement `Local(owner)`.
     Input {
         /// The party that supplies the column.
-        owner: Party,
+        owner: PartyId,
         /// Unique input name (e.g. `uwv.wages.applicant`).
         name: String,
         /// Declared type; input values are checked against it.

@@ -32,7 +32,7 @@ impl fmt::Display for Circuit {
         for (i, g) in self.gates.iter().enumerate() {
             write!(f, "  w{i} = {}", g.op.mnemonic())?;
             match &g.op {
-                Op::Input { owner, name, .. } => write!(f, " {owner} {name:?}")?,
+                Op::Input { owner, name, .. } => write!(f, " {} {name:?}", owner.short_name())?,
                 Op::Const { value, ty } => match ty {
                     WireType::Arith { .. } => write!(f, " {}", *value as i64)?,
                     WireType::Bool { .. } => write!(f, " {value:#x}")?,

@@ -2,11 +2,14 @@
 //!
 //! - [`WireType`]: an arithmetic ring value of Z_2^64 with a declared signed bit width, or a
 //!   boolean vector of 1..=64 bits.
-//! - [`Party`] and [`PartySet`]: the three parties (0 = SVB, 1 = UWV, 2 = Belastingdienst).
+//! - [`PartySet`]: a set of the three parties ([`PartyId`]: 0 = SVB, 1 = UWV,
+//!   2 = Belastingdienst).
 //! - [`Placement`]: who knows a wire's value — public to all, local (plaintext) to one owner,
 //!   or secret-shared among the three.
 
 use std::fmt;
+
+use crate::party::PartyId;
 
 /// Largest bit width of any wire.
 pub const MAX_WIDTH: u8 = 64;
@@ -123,52 +126,6 @@ pub const fn sign_extend(value: u64, width: u8) -> u64 {
     }
 }
 
-/// One of the three parties of a Samen job.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Party {
-    /// Party 0: the Sociale Verzekeringsbank.
-    Svb = 0,
-    /// Party 1: UWV.
-    Uwv = 1,
-    /// Party 2: the Belastingdienst.
-    Belastingdienst = 2,
-}
-
-impl Party {
-    /// All three parties in index order.
-    pub const ALL: [Party; 3] = [Party::Svb, Party::Uwv, Party::Belastingdienst];
-
-    /// The party's index, 0..=2.
-    pub const fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The party with index `index`, if it is 0..=2.
-    pub const fn from_index(index: usize) -> Option<Party> {
-        match index {
-            0 => Some(Party::Svb),
-            1 => Some(Party::Uwv),
-            2 => Some(Party::Belastingdienst),
-            _ => None,
-        }
-    }
-
-    /// A short lower-case name (`svb`, `uwv`, `bd`).
-    pub const fn short_name(self) -> &'static str {
-        match self {
-            Party::Svb => "svb",
-            Party::Uwv => "uwv",
-            Party::Belastingdienst => "bd",
-        }
-    }
-}
-
-impl fmt::Display for Party {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.short_name())
-    }
-}
-
 /// A set of parties, as a bit mask (bit `i` = party `i`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct PartySet(u8);
@@ -180,8 +137,8 @@ impl PartySet {
     pub const ALL: PartySet = PartySet(0b111);
 
     /// The set holding only `party`.
-    pub const fn only(party: Party) -> PartySet {
-        PartySet(1 << party as u8)
+    pub const fn only(party: PartyId) -> PartySet {
+        PartySet(1 << party.index())
     }
 
     /// The set with bit mask `bits`, if no bit above bit 2 is set.
@@ -199,13 +156,13 @@ impl PartySet {
     }
 
     /// This set with `party` added.
-    pub const fn with(self, party: Party) -> PartySet {
-        PartySet(self.0 | 1 << party as u8)
+    pub const fn with(self, party: PartyId) -> PartySet {
+        PartySet(self.0 | 1 << party.index())
     }
 
     /// Whether `party` is in the set.
-    pub const fn contains(self, party: Party) -> bool {
-        self.0 & (1 << party as u8) != 0
+    pub const fn contains(self, party: PartyId) -> bool {
+        self.0 & (1 << party.index()) != 0
     }
 
     /// Whether the set is empty.
@@ -214,8 +171,8 @@ impl PartySet {
     }
 
     /// The parties of the set in index order.
-    pub fn iter(self) -> impl Iterator<Item = Party> {
-        Party::ALL.into_iter().filter(move |p| self.contains(*p))
+    pub fn iter(self) -> impl Iterator<Item = PartyId> {
+        PartyId::ALL.into_iter().filter(move |p| self.contains(*p))
     }
 
     /// Number of parties in the set.
@@ -224,8 +181,8 @@ impl PartySet {
     }
 }
 
-impl FromIterator<Party> for PartySet {
-    fn from_iter<I: IntoIterator<Item = Party>>(iter: I) -> Self {
+impl FromIterator<PartyId> for PartySet {
+    fn from_iter<I: IntoIterator<Item = PartyId>>(iter: I) -> Self {
         iter.into_iter().fold(PartySet::EMPTY, PartySet::with)
     }
 }
@@ -237,7 +194,7 @@ impl fmt::Display for PartySet {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(f, "{p}")?;
+            f.write_str(p.short_name())?;
         }
         f.write_str("}")
     }
@@ -249,7 +206,7 @@ pub enum Placement {
     /// A public constant, the same for every row and known to every party.
     Public,
     /// Plaintext known only to its owner, who computes it in the clear before sharing.
-    Local(Party),
+    Local(PartyId),
     /// Secret-shared among the three parties (replicated sharing), in the wire type's form:
     /// additive over Z_2^64 for `Arith`, XOR (bit-sliced) for `Bool`.
     Secret,
@@ -257,7 +214,7 @@ pub enum Placement {
 
 impl Placement {
     /// The owner of a local wire.
-    pub const fn owner(self) -> Option<Party> {
+    pub const fn owner(self) -> Option<PartyId> {
         match self {
             Placement::Local(p) => Some(p),
             _ => None,
@@ -274,7 +231,7 @@ impl fmt::Display for Placement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Placement::Public => f.write_str("public"),
-            Placement::Local(p) => write!(f, "local({p})"),
+            Placement::Local(p) => write!(f, "local({})", p.short_name()),
             Placement::Secret => f.write_str("secret"),
         }
     }

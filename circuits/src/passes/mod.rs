@@ -27,10 +27,13 @@
 //! - [`all_secret`]: the naive baseline: every input is shared as soon as it is read and
 //!   everything else is computed under MPC. Used to show what [`optimize`] gains.
 //! - [`optimize`]: the pipeline `localize` (with folding and CSE) then `dce`.
+//! - [`linked`]: the linked mode's split of an optimised circuit into the owners' local
+//!   part and the part that runs on linked rows (its own module).
 //!
 //! Passes run in the clear on the circuit description; they reveal nothing.
 
 mod emit;
+pub mod linked;
 
 use crate::ir::{Circuit, CircuitError, Op, Output, Placement, WireId, WireType, MAX_WIDTH};
 use emit::Emitter;

@@ -9,7 +9,8 @@
 //! report can say which approvals hold.
 //!
 //! The output policy of an AIO job (`[output]` in the job file) becomes the list of
-//! permitted reveals. The orchestration must label its reveals with these names:
+//! permitted reveals, under the labels the job protocol reveals with
+//! ([`samen_protocol::job`]):
 //! - [`OUTPUT_FLAGS`] (aligned mode) or [`LINKAGE_OUTPUT`] (linked mode): the per-household
 //!   flags, to `flags_to` (SVB) only; one value per household — at most the job's
 //!   `households` when it fixes that number, otherwise any number; one reveal;
@@ -26,13 +27,10 @@ use crate::federation::Federation;
 use crate::input::schema::LinkageMode;
 use crate::job::{job_hash, Job};
 
-/// Reveal label of the per-household flags in aligned mode.
-pub const OUTPUT_FLAGS: &str = samen_circuits::aio::circuit::FLAG_OUTPUT;
-/// Reveal label of the per-household flags in linked mode (the linkage module's label,
-/// under which the node's linked path reveals them: one constant for both).
-pub const LINKAGE_OUTPUT: &str = samen_protocol::linkage::HOUSEHOLDS_OUTPUT;
-/// Reveal label of the number of flagged households.
-pub const OUTPUT_FLAG_COUNT: &str = "flag_count";
+/// The reveal labels, defined once by the job protocol that reveals under them
+/// ([`samen_protocol::job`]): the per-household flags in the aligned mode, in the linked
+/// mode, and the number of flagged households.
+pub use samen_protocol::job::{LINKAGE_OUTPUT, OUTPUT_FLAGS, OUTPUT_FLAG_COUNT};
 
 /// The reveals `job`'s output policy permits.
 pub fn output_policy(job: &Job) -> Vec<PermittedOutput> {

@@ -30,7 +30,7 @@ pub struct CsvReader<R> {
     rows: u64,
     buf: Vec<u8>,
     delimiter: u8,
-    fields: Record,
+    fields: CsvRecord,
     blank_line: Option<u64>,
 }
 
@@ -44,7 +44,7 @@ impl<R: BufRead> CsvReader<R> {
             rows: 0,
             buf: Vec::with_capacity(256),
             delimiter: b',',
-            fields: Record::default(),
+            fields: CsvRecord::default(),
             blank_line: None,
         }
     }
@@ -154,7 +154,7 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     /// The fields of the last record read.
-    pub fn fields(&self) -> &Record {
+    pub fn fields(&self) -> &CsvRecord {
         &self.fields
     }
 
@@ -171,12 +171,12 @@ impl<R: BufRead> CsvReader<R> {
 
 /// The fields of one line, unquoted, in one buffer (no allocation per field).
 #[derive(Clone, Debug, Default)]
-pub struct Record {
+pub struct CsvRecord {
     text: String,
     ends: Vec<usize>,
 }
 
-impl Record {
+impl CsvRecord {
     fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
@@ -203,7 +203,7 @@ impl Record {
     }
 }
 
-impl std::ops::Index<usize> for Record {
+impl std::ops::Index<usize> for CsvRecord {
     type Output = str;
 
     fn index(&self, i: usize) -> &str {
@@ -218,7 +218,7 @@ fn trim_blanks(s: &str) -> &str {
 }
 
 /// Splits one line into fields (see the module doc for the dialect).
-fn split_line(line: &str, delimiter: char, out: &mut Record) -> Result<(), InputErrorKind> {
+fn split_line(line: &str, delimiter: char, out: &mut CsvRecord) -> Result<(), InputErrorKind> {
     let mut rest = line;
     loop {
         if out.len() == MAX_FIELDS {
@@ -272,7 +272,7 @@ mod tests {
     use super::*;
 
     fn split(line: &str, d: char) -> Result<Vec<String>, InputErrorKind> {
-        let mut v = Record::default();
+        let mut v = CsvRecord::default();
         split_line(line, d, &mut v).map(|_| v.to_vec())
     }
 

@@ -9,7 +9,6 @@
 //! as u64 little-endian and the words little-endian.
 
 use samen_circuits::aio::{self, Household};
-use samen_circuits::ir::Party;
 use samen_protocol::evaluator::LocalInputs;
 use samen_protocol::PartyId;
 
@@ -24,15 +23,6 @@ pub enum ColumnsError {
         "the input of {0} is in the per-person (linked) layout; this job runs in the aligned mode"
     )]
     LinkedLayout(PartyId),
-}
-
-/// The circuit party of a protocol party.
-pub fn circuit_party(p: PartyId) -> Party {
-    match p.index() {
-        0 => Party::Svb,
-        1 => Party::Uwv,
-        _ => Party::Belastingdienst,
-    }
 }
 
 /// Households holding only this party's fields (the rest zero), one per row.
@@ -73,7 +63,7 @@ pub fn partial_households(input: &PartyInput) -> Result<Vec<Household>, ColumnsE
 /// This party's circuit input columns, and the number of rows.
 pub fn local_columns(input: &PartyInput) -> Result<(usize, LocalInputs), ColumnsError> {
     let households = partial_households(input)?;
-    let columns = aio::circuit::input_columns_of(Some(circuit_party(input.party())), &households);
+    let columns = aio::circuit::input_columns_of(Some(input.party()), &households);
     Ok((households.len(), columns.into_iter().collect()))
 }
 

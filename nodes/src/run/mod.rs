@@ -9,9 +9,11 @@
 //!    validated against the job's schema.
 //! 2. **Connect** (QUIC, mutual TLS with pinned certificates; [`crate::transport`]): the
 //!    peers prove they hold the pinned keys and run the same job hash.
-//! 3. **Protocol** (`samen_protocol`): PRF key set-up, the public table sizes, the secret
-//!    sharing of inputs, the circuit, the reveal of the outputs to the parties the output
-//!    policy names. Every message passes through the transcript ([`crate::transcript`]).
+//! 3. **Protocol** ([`samen_protocol::job::run_job`], sans IO, the same code the in-memory
+//!    tests run): PRF key set-up, the public table sizes (or the private record linkage),
+//!    the secret sharing of inputs, the circuit, the reveal of the outputs to the parties
+//!    the output policy names. Every message, reveal and learned number passes through the
+//!    transcript ([`crate::transcript`]), the context's observer.
 //! 4. **Output**: only after the whole job succeeded and the peers said goodbye, the SVB
 //!    node writes `candidates.csv` (atomically: a temporary file and a rename); the other
 //!    nodes write nothing about individuals. Then the transcript is closed with its outcome
@@ -23,8 +25,8 @@
 pub mod bench;
 pub mod circuit;
 pub mod columns;
-pub mod count;
 pub mod demo;
+pub mod error;
 pub mod linked;
 pub mod node;
 pub mod output;
@@ -33,5 +35,6 @@ pub mod replay;
 pub mod summary;
 pub mod synthetic;
 
-pub use node::{run_node, RunError, RunOptions};
+pub use error::{AbortError, LocalError, RunError};
+pub use node::{run_node, RunOptions};
 pub use summary::{PhaseSummary, RunSummary};

@@ -4,17 +4,17 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use samen_protocol::context::{BytesRound, Context};
-use samen_protocol::evaluator::{self, LocalInputs};
+use samen_protocol::context::Context;
+use samen_protocol::evaluator::LocalInputs;
+use samen_protocol::job::{self, linked::linkage_input, JobOutputs, JobPlan, RunParams};
 use samen_protocol::linkage::{LinkageInput, LinkageSpec};
 use samen_protocol::PartyId;
 
 use crate::approval::{load_approvals_for, verify_approvals};
 use crate::config::NodeConfig;
 use crate::federation::Federation;
-use crate::input::schema::LinkageMode;
 use crate::input::{read_input, PartyInput};
-use crate::job::{check_and_mark_job_id, job_hash, Job};
+use crate::job::{check_and_mark_job_id, job_hash, Job, JobError};
 use crate::keys::{self, KeyRole};
 use crate::transcript::evidence::{EvidenceRecorder, ObserverPair};
 use crate::transcript::{
@@ -22,8 +22,9 @@ use crate::transcript::{
 };
 use crate::transport::{connect_mesh, PeerConfig, TransportConfig};
 
-use super::circuit::{checked_job_circuit, linked_circuit, LinkedCircuit};
+use super::circuit::{compile_checked, JobCircuit};
 use super::columns::{canonical_input_bytes, local_columns};
+use super::error::{AbortError, LocalError, RunError};
 use super::linked;
 use super::output::write_candidates;
 use super::progress::{PhaseClock, PhaseTimes};
@@ -50,21 +51,6 @@ pub struct RunOptions {
     pub keep_evidence: bool,
 }
 
-/// Why a job did not complete. Every variant means: no output was written.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// A local check failed before anything was sent.
-    #[error("{0}\n(nothing was sent to the other parties)")]
-    Local(String),
-    /// The job failed after connecting; the peers were told.
-    #[error("job aborted: {0}\n(no output was written)")]
-    Aborted(String),
-}
-
-fn local<E: std::fmt::Display>(e: E) -> RunError {
-    RunError::Local(e.to_string())
-}
-
 /// The file name of a node's transcript for a job.
 pub fn transcript_file_name(party: PartyId, job_id_hex: &str) -> String {
     format!("transcript-{}-{}.samen", party.short_name(), job_id_hex)
@@ -84,69 +70,48 @@ pub fn evidence_file_name(party: PartyId, job_id_hex: &str) -> String {
 pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     // 1. Local checks: nothing leaves the machine.
-    let config = NodeConfig::load(&opts.config).map_err(local)?;
+    let config = NodeConfig::load(&opts.config).map_err(LocalError::from)?;
     let party = config.party;
-    let federation = Federation::load(&config.federation).map_err(local)?;
-    let (job, job_bytes) = Job::load(&opts.job).map_err(local)?;
-    job.validate().map_err(local)?;
-    job.check_against(&federation).map_err(local)?;
-    let approvals = load_approvals_for(&opts.job).map_err(local)?;
-    verify_approvals(&federation, &job_bytes, &approvals)
-        .map_err(|e| RunError::Local(format!("job {}: {e}", opts.job.display())))?;
-    let circuit = checked_job_circuit(&job).map_err(local)?;
-    let validated = read_input(&job, party, &opts.input).map_err(local)?;
-    let (plan, columns) = match job.linkage.mode {
-        LinkageMode::Aligned => {
-            let (rows, columns) = local_columns(&validated.input).map_err(local)?;
-            (Plan::Aligned { rows }, columns)
+    let federation = Federation::load(&config.federation).map_err(LocalError::from)?;
+    let (job, job_bytes) = Job::load(&opts.job).map_err(LocalError::from)?;
+    job.validate().map_err(LocalError::from)?;
+    // The circuit is compiled once, here, and checked against the approved hash.
+    let circuit = compile_checked(&job, &federation).map_err(LocalError::from)?;
+    let approvals = load_approvals_for(&opts.job).map_err(LocalError::from)?;
+    verify_approvals(&federation, &job_bytes, &approvals).map_err(|source| {
+        LocalError::Approval {
+            path: opts.job.clone(),
+            source,
         }
-        LinkageMode::Linked => {
-            let split = linked_circuit(&job).map_err(local)?;
-            if split.run.hash() != circuit.hash() {
-                return Err(RunError::Local(
-                    "the linked circuit differs from the approved one".into(),
-                ));
-            }
-            let spec = linked::linkage_spec(&job, &split);
-            let input = linked::linkage_input(&validated.input, &split).map_err(local)?;
-            let i = party.index();
-            input
-                .validate(party, spec.fields[i].len(), spec.padding[i])
-                .map_err(|e| RunError::Local(format!("{}: {e}", opts.input.display())))?;
-            let columns = linked::commitment_columns(party, &input, &split);
-            (
-                Plan::Linked {
-                    circuit: Box::new(split),
-                    spec,
-                    input,
-                },
-                columns,
-            )
-        }
-    };
-    let signing =
-        keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node).map_err(local)?;
+    })?;
+    let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
+    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
+    let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node)
+        .map_err(LocalError::from)?;
     if signing.party != party {
-        return Err(RunError::Local(format!(
-            "{}: this is the signing key of {}, but the node is {}",
-            config.signing_key.display(),
-            signing.party,
-            party
-        )));
+        return Err(LocalError::SigningKeyParty {
+            path: config.signing_key.clone(),
+            key_party: signing.party,
+            party,
+        }
+        .into());
     }
     if signing.key.verifying_key() != federation.party(party).signing_key {
-        return Err(RunError::Local(format!(
-            "{}: the signing key is not the one the federation file lists for {party}",
-            config.signing_key.display()
-        )));
+        return Err(LocalError::SigningKeyUnknown {
+            path: config.signing_key.clone(),
+            party,
+        }
+        .into());
     }
     let transport = transport_config(&config, &federation, opts)?;
     let job_id_hex = hex::encode(job.job_id.0);
-    std::fs::create_dir_all(&config.output_dir)
-        .map_err(|e| RunError::Local(format!("{}: {e}", config.output_dir.display())))?;
-    std::fs::create_dir_all(&config.state_dir)
-        .map_err(|e| RunError::Local(format!("{}: {e}", config.state_dir.display())))?;
-    check_and_mark_job_id(&config.state_dir, &job.job_id).map_err(local)?;
+    for dir in [&config.output_dir, &config.state_dir] {
+        std::fs::create_dir_all(dir).map_err(|source| LocalError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    check_and_mark_job_id(&config.state_dir, &job.job_id).map_err(LocalError::from)?;
 
     // The transcript: header, then the commitment to this party's input.
     let hash = job_hash(&job_bytes);
@@ -158,7 +123,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         party,
         job_id: job_id_hex.clone(),
         job: hash,
-        circuit: circuit.hash().0,
+        circuit: circuit.run().hash().0,
         rules: job.rules.hash.0,
         federation: federation.fingerprint(),
         mode: job.security_mode.to_protocol(),
@@ -169,16 +134,18 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let transcript_path = config
         .output_dir
         .join(transcript_file_name(party, &job_id_hex));
-    let writer =
-        TranscriptWriter::create(&transcript_path, header, signing.key.clone()).map_err(local)?;
+    let writer = TranscriptWriter::create(&transcript_path, header, signing.key.clone())
+        .map_err(LocalError::from)?;
     let shared = SharedTranscript::new(writer);
     let salt = InputSalt::random();
     let mut committer = InputCommitter::new(&salt);
-    canonical_input_bytes(&columns, |b| {
+    canonical_input_bytes(table.commitment_columns(), |b| {
         committer.update(b);
     });
-    save_salt(&config.output_dir, party, &job_id_hex, &salt).map_err(local)?;
-    shared.commit_input(committer.finish()).map_err(local)?;
+    save_salt(&config.output_dir, party, &job_id_hex, &salt).map_err(LocalError::from)?;
+    shared
+        .commit_input(committer.finish())
+        .map_err(LocalError::from)?;
     let prepare_seconds = started.elapsed().as_secs_f64();
 
     // 2.–4. Connect, run the protocol, write the output.
@@ -187,7 +154,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         let path = config
             .output_dir
             .join(evidence_file_name(party, &job_id_hex));
-        Some(EvidenceRecorder::create(&path, hash, party, &seed).map_err(local)?)
+        Some(EvidenceRecorder::create(&path, hash, party, &seed).map_err(LocalError::from)?)
     } else {
         None
     };
@@ -195,53 +162,144 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         Some(recorder) => Box::new(ObserverPair(shared.clone(), recorder.clone())),
         None => shared.observer(),
     };
-    let progress_rows = match &plan {
-        Plan::Aligned { rows } => *rows as u64,
-        Plan::Linked { input, .. } => input.rows() as u64,
-    };
+    let plan = table.plan(&circuit).ok_or_else(|| {
+        LocalError::Job(JobError::Circuit(
+            "this party's table was made for the other linkage mode".into(),
+        ))
+    })?;
     let clock = PhaseClock::new(
         party,
         Some(observer),
         times.clone(),
         opts.progress,
-        progress_rows,
+        plan.rows() as u64,
     );
+    let params = RunParams {
+        count_to_all: job.output.count_to_all,
+    };
     let result = run_connected(
         &transport,
         hash,
         &job,
-        &circuit,
         &plan,
-        &columns,
+        &params,
         &validated.input,
         &config.output_dir,
         clock,
         &times,
-        &shared,
         seed,
     );
     let evidence_result = evidence.as_ref().map(|r| r.finish());
     match result {
         Ok(mut summary) => {
             if let Some(Err(e)) = evidence_result {
-                return Err(RunError::Aborted(format!(
-                    "writing the dispute evidence: {e}"
-                )));
+                return Err(AbortError::Evidence(e).into());
             }
             shared
                 .finish(Outcome::Success)
-                .map_err(|e| RunError::Aborted(format!("closing the transcript: {e}")))?;
+                .map_err(AbortError::Transcript)?;
             summary.party = party.short_name().to_string();
             summary.job_id = job_id_hex;
             summary.prepare_seconds = prepare_seconds;
             summary.total_seconds = started.elapsed().as_secs_f64();
             Ok(summary)
         }
-        Err(reason) => {
+        Err(e) => {
             let _ = shared.finish(Outcome::Abort {
-                reason: reason.clone(),
+                reason: e.to_string(),
             });
-            Err(RunError::Aborted(reason))
+            Err(e.into())
+        }
+    }
+}
+
+/// This party's table in protocol types, by the job's mode: what
+/// [`samen_protocol::job::run_job`] needs besides the circuit.
+#[derive(Debug)]
+pub enum PartyTable {
+    /// One row per SVB household: the plaintext input columns.
+    Aligned {
+        /// Rows (households).
+        rows: usize,
+        /// This party's input columns.
+        columns: LocalInputs,
+    },
+    /// The linkage's parameters and this party's linkage table.
+    Linked {
+        /// The job's public linkage parameters.
+        spec: LinkageSpec,
+        /// This party's table.
+        input: LinkageInput,
+        /// The columns the input commitment binds ([`linked::commitment_columns`]).
+        columns: LocalInputs,
+    },
+}
+
+impl PartyTable {
+    /// Converts this party's validated input (read from `path`) into its table for the
+    /// job compiled as `circuit`.
+    pub fn new(
+        job: &Job,
+        circuit: &JobCircuit,
+        party: PartyId,
+        input: &PartyInput,
+        path: &Path,
+    ) -> Result<PartyTable, LocalError> {
+        Ok(match circuit {
+            JobCircuit::Aligned(_) => {
+                let (rows, columns) = local_columns(input)?;
+                PartyTable::Aligned { rows, columns }
+            }
+            JobCircuit::Linked(split) => {
+                let padding = job
+                    .linkage
+                    .padding
+                    .map_or([0; 3], |p| p.map(|n| n as usize));
+                let spec = job::linked::linkage_spec(&job.job_id.0, padding, split);
+                let table = linkage_input(party, &linked::owner_table(input)?, split)?;
+                let i = party.index();
+                table
+                    .validate(party, spec.fields[i].len(), spec.padding[i])
+                    .map_err(|source| LocalError::LinkageTable {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let columns = linked::commitment_columns(party, &table, split);
+                PartyTable::Linked {
+                    spec,
+                    input: table,
+                    columns,
+                }
+            }
+        })
+    }
+
+    /// The columns this party's input commitment binds.
+    pub fn commitment_columns(&self) -> &LocalInputs {
+        match self {
+            PartyTable::Aligned { columns, .. } | PartyTable::Linked { columns, .. } => columns,
+        }
+    }
+
+    /// What [`samen_protocol::job::run_job`] runs with this table and `circuit`; `None`
+    /// if the table was made for the other mode.
+    pub fn plan<'a>(&'a self, circuit: &'a JobCircuit) -> Option<JobPlan<'a>> {
+        match (circuit, self) {
+            (JobCircuit::Linked(c), PartyTable::Linked { spec, input, .. }) => {
+                Some(JobPlan::Linked {
+                    circuit: c,
+                    spec,
+                    input,
+                })
+            }
+            (JobCircuit::Aligned(c), PartyTable::Aligned { rows, columns }) => {
+                Some(JobPlan::Aligned {
+                    circuit: c,
+                    columns,
+                    rows: *rows,
+                })
+            }
+            _ => None,
         }
     }
 }
@@ -251,21 +309,18 @@ fn run_connected(
     transport: &TransportConfig,
     job_hash: [u8; 32],
     job: &Job,
-    circuit: &samen_circuits::Circuit,
-    plan: &Plan,
-    columns: &LocalInputs,
+    plan: &JobPlan<'_>,
+    params: &RunParams,
     input: &PartyInput,
     output_dir: &Path,
     clock: PhaseClock,
     times: &PhaseTimes,
-    transcript: &SharedTranscript,
     seed: samen_protocol::randomness::PartySeed,
-) -> Result<RunSummary, String> {
+) -> Result<RunSummary, AbortError> {
     let party = transport.party;
     let transcript_nanos = clock.observer_nanos();
     let connect_start = Instant::now();
-    let channel =
-        connect_mesh(transport, job_hash).map_err(|e| format!("connecting to the peers: {e}"))?;
+    let channel = connect_mesh(transport, job_hash).map_err(AbortError::Connect)?;
     let mesh = channel.handle();
     let connect_seconds = connect_start.elapsed().as_secs_f64();
     let mut ctx = match Context::start(
@@ -278,44 +333,25 @@ fn run_connected(
         Ok(c) => c,
         Err(e) => {
             mesh.abort(&e.to_string());
-            return Err(format!("key set-up: {e}"));
+            return Err(AbortError::KeySetup(e));
         }
     };
-    let outcome = match plan {
-        Plan::Aligned { rows } => {
-            protocol(&mut ctx, circuit, columns, *rows, job.output.count_to_all)
-                .map(|(flags, count)| (flags, count, *rows))
-        }
-        // the rows of this party's own table (households at the SVB, persons elsewhere)
-        Plan::Linked {
-            circuit: split,
-            spec,
-            input,
-        } => linked::run_linked(
-            &mut ctx,
-            split,
-            spec,
-            input,
-            Some(transcript),
-            job.output.count_to_all,
-        )
-        .map(|r| (r.flags, r.flag_count, input.rows())),
-    };
-    let (flags, flag_count, rows) = match outcome {
-        Ok(f) => f,
+    let JobOutputs { flags, flag_count } = match job::run_job(&mut ctx, plan, params) {
+        Ok(out) => out,
         Err(e) => {
-            ctx.abort(&e);
-            return Err(e);
+            ctx.abort(&e.to_string());
+            return Err(e.into());
         }
     };
     let end = Instant::now();
     // Every message is out and acknowledged before any output is written.
-    mesh.close()
-        .map_err(|e| format!("closing the connections: {e}"))?;
+    mesh.close().map_err(AbortError::Close)?;
     let mut flagged = None;
     if let (Some(flags), PartyInput::Svb(svb)) = (flags, input) {
-        write_candidates(output_dir, svb, &flags)
-            .map_err(|e| format!("writing {}: {e}", output_dir.display()))?;
+        write_candidates(output_dir, svb, &flags).map_err(|source| AbortError::Output {
+            path: output_dir.to_path_buf(),
+            source,
+        })?;
         flagged = Some(flags.iter().filter(|&&f| f).count() as u64);
     }
     let durations = times.durations(end);
@@ -337,7 +373,7 @@ fn run_connected(
     Ok(RunSummary {
         party: String::new(),
         job_id: String::new(),
-        rows: rows as u64,
+        rows: plan.rows() as u64,
         flagged,
         flag_count,
         prepare_seconds: 0.0,
@@ -349,96 +385,20 @@ fn run_connected(
     })
 }
 
-/// What a node runs after connecting, by the job's linkage mode.
-enum Plan {
-    /// Every party's file has one row per SVB household, in the SVB's order.
-    Aligned {
-        /// Rows (households).
-        rows: usize,
-    },
-    /// Private record linkage first ([`linked`]).
-    Linked {
-        /// The linked circuit (its `run` part is the approved circuit).
-        circuit: Box<LinkedCircuit>,
-        /// The job's public linkage parameters.
-        spec: LinkageSpec,
-        /// This party's table.
-        input: LinkageInput,
-    },
-}
-
-/// The aligned protocol: table sizes, then the circuit. Returns the flags at the SVB.
-/// (`samen audit replay` re-runs exactly this function.)
-pub(crate) fn protocol(
-    ctx: &mut Context,
-    circuit: &samen_circuits::Circuit,
-    columns: &LocalInputs,
-    rows: usize,
-    count_to_all: bool,
-) -> Result<Outcome2, String> {
-    agree_sizes(ctx, rows)?;
-    ctx.begin_phase("evaluate").map_err(|e| e.to_string())?;
-    let shared =
-        evaluator::evaluate_shared(ctx, circuit, columns, &evaluator::SharedInputs::new(), rows)
-            .map_err(|e| e.to_string())?;
-    let count = if count_to_all {
-        Some(super::count::reveal_flag_count(ctx, &shared)?)
-    } else {
-        None
-    };
-    let outputs = evaluator::reveal_outputs(ctx, circuit, &shared).map_err(|e| e.to_string())?;
-    let flags = outputs
-        .get(samen_circuits::aio::circuit::FLAG_OUTPUT)
-        .map(|col| col.iter().map(|&w| w & 1 == 1).collect());
-    Ok((flags, count))
-}
-
-/// Flags (at the flags' recipient) and the flag count (when the policy opens it to all).
-pub(crate) type Outcome2 = (Option<Vec<bool>>, Option<u64>);
-
-/// The aligned mode needs the same number of rows everywhere: each party tells the others
-/// its row count (public in any case: it is the size of every message) and all check.
-fn agree_sizes(ctx: &mut Context, rows: usize) -> Result<(), String> {
-    ctx.begin_phase("sizes").map_err(|e| e.to_string())?;
-    let me = (rows as u64).to_le_bytes().to_vec();
-    let got = ctx
-        .exchange_bytes(BytesRound {
-            to_next: Some(me.clone()),
-            to_prev: Some(me),
-            from_next: true,
-            from_prev: true,
-        })
-        .map_err(|e| e.to_string())?;
-    let party = ctx.party();
-    for (peer, bytes) in [(party.next(), got.from_next), (party.prev(), got.from_prev)] {
-        let bytes = bytes.unwrap_or_default();
-        let theirs: [u8; 8] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| format!("malformed size message from {peer}"))?;
-        let theirs = u64::from_le_bytes(theirs);
-        if theirs != rows as u64 {
-            return Err(format!(
-                "{peer} has {theirs} rows and {party} has {rows}: the aligned mode needs one row per SVB household in every file, in the SVB's order"
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn transport_config(
     config: &NodeConfig,
     federation: &Federation,
     opts: &RunOptions,
 ) -> Result<TransportConfig, RunError> {
-    let cert = keys::load_certificate_der(&config.tls_cert).map_err(local)?;
-    let key = keys::load_tls_private_key(&config.tls_key).map_err(local)?;
+    let cert = keys::load_certificate_der(&config.tls_cert).map_err(LocalError::from)?;
+    let key = keys::load_tls_private_key(&config.tls_key).map_err(LocalError::from)?;
     let party = config.party;
     if keys::cert_fingerprint(cert.as_ref()) != federation.party(party).cert_fingerprint {
-        return Err(RunError::Local(format!(
-            "{}: this certificate is not the one the federation file pins for {party}",
-            config.tls_cert.display()
-        )));
+        return Err(LocalError::CertificateNotPinned {
+            path: config.tls_cert.clone(),
+            party,
+        }
+        .into());
     }
     let mut peers = Vec::new();
     for peer in [party.next(), party.prev()] {
@@ -465,15 +425,16 @@ fn transport_config(
     Ok(t)
 }
 
-fn resolve(address: &str) -> Result<SocketAddr, RunError> {
+fn resolve(address: &str) -> Result<SocketAddr, LocalError> {
     address
         .to_socket_addrs()
-        .map_err(|e| RunError::Local(format!("federation address `{address}`: {e}")))?
+        .map_err(|source| LocalError::Address {
+            address: address.to_string(),
+            source,
+        })?
         .next()
-        .ok_or_else(|| {
-            RunError::Local(format!(
-                "federation address `{address}` resolves to nothing"
-            ))
+        .ok_or_else(|| LocalError::AddressEmpty {
+            address: address.to_string(),
         })
 }
 

@@ -174,6 +174,10 @@ impl MessageObserver for PhaseClock {
     fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
         self.timed(|i| i.on_reveal(output, to, count));
     }
+
+    fn on_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        self.timed(|i| i.on_learned(what, to, value));
+    }
 }
 
 impl Drop for PhaseClock {

@@ -4,32 +4,32 @@
 //! one its transcript records ([`crate::audit::replay`] does the checking; this module
 //! supplies the party's side).
 //!
-//! The party's side is exactly what `samen node run` executes after connecting: for an
-//! aligned job `run::node::protocol` on the circuit recompiled from the job file and
-//! the validated input; for a linked job (the default) [`super::linked::run_linked`] on
-//! the linked circuit and the party's linkage table. The input commitment is recomputed
-//! from the same columns `samen node run` commits to, with the salt `samen node run` kept
-//! beside the transcript ([`crate::transcript::salt_file_name`]); without that file the
-//! input commitment is not checked (a note says so), and the replay still shows whether
-//! the messages follow from the given input.
+//! The party's side is exactly what `samen node run` executes after connecting,
+//! [`samen_protocol::job::run_job`], on the same table ([`super::node::PartyTable`]): for an
+//! aligned job the circuit recompiled from the job file and the validated input; for a
+//! linked job (the default) the linked circuit and the party's linkage table. The input
+//! commitment is recomputed from the same columns `samen node run` commits to, with the
+//! salt `samen node run` kept beside the transcript ([`crate::transcript::salt_file_name`]);
+//! without that file the input commitment is not checked (a note says so), and the replay
+//! still shows whether the messages follow from the given input.
 
 use std::path::{Path, PathBuf};
 
 use samen_protocol::evaluator::LocalInputs;
+use samen_protocol::job::{run_job, RunParams};
 use samen_protocol::{PartyId, ProtocolError};
 
 use crate::audit::replay::{replay, ReplayReport};
 use crate::config::NodeConfig;
 use crate::input::read_input;
-use crate::input::schema::LinkageMode;
 use crate::job::Job;
 use crate::transcript::evidence::read_evidence;
 use crate::transcript::format::Digest;
 use crate::transcript::{read_file, salt_file_name, InputCommitter, InputSalt};
 
-use super::circuit::{checked_job_circuit, linked_circuit};
-use super::columns::{canonical_input_bytes, local_columns};
-use super::linked;
+use super::circuit::checked_job_circuit;
+use super::columns::canonical_input_bytes;
+use super::node::PartyTable;
 
 /// What a replay needs.
 #[derive(Clone, Debug)]
@@ -89,32 +89,20 @@ pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
     let transcript = read_file(&opts.transcript).map_err(|e| e.to_string())?;
     let evidence = read_evidence(&opts.evidence).map_err(|e| e.to_string())?;
     let salt = read_salt(&opts.transcript, party, &job)?;
-    let count_to_all = job.output.count_to_all;
-    let mut report = match job.linkage.mode {
-        LinkageMode::Aligned => {
-            let (rows, columns) = local_columns(&validated.input).map_err(|e| e.to_string())?;
-            let committed = salt.as_ref().map(|s| commitment(s, &columns));
-            replay(&transcript, &evidence, committed.as_ref(), |ctx| {
-                super::node::protocol(ctx, &circuit, &columns, rows, count_to_all)
-                    .map_err(ProtocolError::CheckFailed)
-            })
-        }
-        LinkageMode::Linked => {
-            let split = linked_circuit(&job).map_err(|e| e.to_string())?;
-            if split.run.hash() != circuit.hash() {
-                return Err("the linked circuit differs from the approved one".into());
-            }
-            let spec = linked::linkage_spec(&job, &split);
-            let input =
-                linked::linkage_input(&validated.input, &split).map_err(|e| e.to_string())?;
-            let columns = linked::commitment_columns(party, &input, &split);
-            let committed = salt.as_ref().map(|s| commitment(s, &columns));
-            replay(&transcript, &evidence, committed.as_ref(), |ctx| {
-                linked::run_linked(ctx, &split, &spec, &input, None, count_to_all)
-                    .map_err(ProtocolError::CheckFailed)
-            })
-        }
+    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)
+        .map_err(|e| e.to_string())?;
+    let plan = table
+        .plan(&circuit)
+        .ok_or("the party's table does not fit the job's circuit")?;
+    let committed = salt
+        .as_ref()
+        .map(|s| commitment(s, table.commitment_columns()));
+    let params = RunParams {
+        count_to_all: job.output.count_to_all,
     };
+    let mut report = replay(&transcript, &evidence, committed.as_ref(), |ctx| {
+        run_job(ctx, &plan, &params).map_err(|e| ProtocolError::CheckFailed(e.to_string()))
+    });
     if salt.is_none() {
         report.notes.push(format!(
             "no input salt file ({}) beside the transcript: the input commitment was not checked",

@@ -259,6 +259,10 @@ impl<A: MessageObserver, B: MessageObserver> MessageObserver for ObserverPair<A,
         self.0.on_reveal(output, to, count);
         self.1.on_reveal(output, to, count);
     }
+    fn on_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        self.0.on_learned(what, to, value);
+        self.1.on_learned(what, to, value);
+    }
 }
 
 /// Reads an evidence file.

@@ -279,8 +279,8 @@ impl TranscriptWriter {
 
     /// Records that the parties `to` learned the public number `value`, named `what`, as
     /// documented protocol leakage (table and intersection sizes in record linkage). The
-    /// protocol observer has no such hook: the node calls this (every party alike) when the
-    /// protocol hands it such numbers.
+    /// protocol reports such numbers through its observer
+    /// ([`MessageObserver::on_learned`]), which calls this (every party alike).
     pub fn record_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
         let mut to = to.to_vec();
         to.sort();
@@ -479,5 +479,9 @@ impl MessageObserver for SharedTranscript {
 
     fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
         self.lock().record_reveal(output, to, count);
+    }
+
+    fn on_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        self.record_learned(what, to, value);
     }
 }

@@ -187,6 +187,9 @@ impl MessageObserver for Tee {
     fn on_reveal(&mut self, output: &str, to: &[PartyId], count: usize) {
         self.inner.on_reveal(output, to, count);
     }
+    fn on_learned(&mut self, what: &str, to: &[PartyId], value: u64) {
+        self.inner.on_learned(what, to, value);
+    }
 }
 
 /// The result of a toy run.

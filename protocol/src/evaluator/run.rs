@@ -30,7 +30,7 @@ use crate::{PartyId, ProtocolError};
 use super::gates::secure_gate;
 use super::round::Runtime;
 use super::schedule::needed;
-use super::values::{clear_gate, party_id, Value};
+use super::values::{clear_gate, Value};
 use super::{Outputs, SharedOutput, SharedOutputs};
 
 type GateFuture = Pin<Box<dyn Future<Output = Result<Value, ProtocolError>>>>;
@@ -156,7 +156,7 @@ pub(crate) fn run(
                     .map(|w| circuit.gate(*w).ty)
                     .collect();
             let owner = match g.op {
-                Op::Share { x, .. } => circuit.gate(x).placement.owner().map(party_id),
+                Op::Share { x, .. } => circuit.gate(x).placement.owner(),
                 _ => None,
             };
             let mut f: GateFuture = Box::pin(secure_gate(
@@ -276,13 +276,12 @@ pub(crate) fn reveal(
             });
         }
     }
-    let mine = super::values::circuit_party(me);
     let mut result = Vec::new();
     for (k, (name, out)) in outputs.outputs.iter().enumerate() {
         let Some(decl) = circuit.outputs().iter().find(|o| &o.name == name) else {
             continue;
         };
-        if !decl.reveal_to.contains(mine) {
+        if !decl.reveal_to.contains(me) {
             continue;
         }
         let col = match out {

@@ -36,16 +36,6 @@ pub(crate) enum Value {
     Bool(BitSlicedColumn),
 }
 
-/// The circuit's party for an engine party id.
-pub(crate) fn circuit_party(p: PartyId) -> samen_circuits::Party {
-    samen_circuits::Party::from_index(p.index()).expect("party ids are 0..=2")
-}
-
-/// The engine party id of a circuit party.
-pub(crate) fn party_id(p: samen_circuits::Party) -> PartyId {
-    PartyId::ALL[p.index()]
-}
-
 /// Checks this party's plaintext inputs and pre-shared columns against the circuit: every
 /// own input present exactly once (plaintext or pre-shared), no foreign or unknown names,
 /// `rows` values each, every value admitted by the declared type. Error messages name the
@@ -57,14 +47,13 @@ pub(crate) fn validate(
     shared: &BTreeMap<String, SharedColumn>,
     rows: usize,
 ) -> Result<(), EvaluatorError> {
-    let mine = circuit_party(me);
     for name in inputs.keys() {
         match circuit.inputs().find(|i| i.name == name) {
             None => return Err(EvaluatorError::UnknownInput { name: name.clone() }),
-            Some(i) if i.owner != mine => {
+            Some(i) if i.owner != me => {
                 return Err(EvaluatorError::NotOwner {
                     name: name.clone(),
-                    owner: party_id(i.owner),
+                    owner: i.owner,
                     party: me,
                 })
             }
@@ -104,7 +93,7 @@ pub(crate) fn validate(
             return Err(EvaluatorError::SharedInputUse { name: name.clone() });
         }
     }
-    for input in circuit.inputs_of(mine) {
+    for input in circuit.inputs_of(me) {
         if shared.contains_key(input.name) {
             continue;
         }
@@ -159,9 +148,7 @@ pub(crate) fn clear_gate(
             Some(SharedColumn::Arith(a)) => Value::Arith(a.clone()),
             Some(SharedColumn::Bool(b)) => Value::Bool(b.clone()),
             None => match inputs.get(name) {
-                Some(col) if g.placement == Placement::Local(circuit_party(me)) => {
-                    Value::Local(col.clone())
-                }
+                Some(col) if g.placement == Placement::Local(me) => Value::Local(col.clone()),
                 _ => Value::Absent,
             },
         });
@@ -180,7 +167,7 @@ pub(crate) fn clear_gate(
                 .collect();
             Some(Value::Public(apply(&g.op, g.ty, &types, &args)))
         }
-        Placement::Local(owner) if owner != circuit_party(me) => Some(Value::Absent),
+        Placement::Local(owner) if owner != me => Some(Value::Absent),
         Placement::Local(_) => {
             let args: Vec<ColumnArg<'_>> = operands
                 .iter()

@@ -18,9 +18,10 @@ use crate::PartyId;
 /// The largest table (real plus dummy rows) linkage accepts.
 pub const MAX_TABLE_ROWS: usize = 1 << 30;
 
-/// One SVB household: the applicant and, if any, the partner.
+/// One SVB household's keys: the applicant's BSN and, if any, the partner's (the household's
+/// data is [`samen_circuits::aio::Household`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Household {
+pub struct HouseholdKeys {
     /// The applicant's BSN.
     pub applicant: Bsn,
     /// The partner's BSN; `None` for a single-person household.
@@ -31,7 +32,7 @@ pub struct Household {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HouseholdTable {
     /// The households, in SVB's own order (the order of the revealed output).
-    pub households: Vec<Household>,
+    pub households: Vec<HouseholdKeys>,
     /// Payload columns, each with one value per household.
     pub fields: Vec<Vec<u64>>,
 }
@@ -212,11 +213,11 @@ mod tests {
     fn duplicates_and_shapes_are_rejected() {
         let ok = LinkageInput::Households(HouseholdTable {
             households: vec![
-                Household {
+                HouseholdKeys {
                     applicant: b(1),
                     partner: Some(b(2)),
                 },
-                Household {
+                HouseholdKeys {
                     applicant: b(3),
                     partner: None,
                 },
@@ -238,11 +239,11 @@ mod tests {
         ));
         let dup = LinkageInput::Households(HouseholdTable {
             households: vec![
-                Household {
+                HouseholdKeys {
                     applicant: b(1),
                     partner: Some(b(2)),
                 },
-                Household {
+                HouseholdKeys {
                     applicant: b(2),
                     partner: None,
                 },
@@ -260,7 +261,7 @@ mod tests {
             }
         );
         let self_partner = LinkageInput::Households(HouseholdTable {
-            households: vec![Household {
+            households: vec![HouseholdKeys {
                 applicant: b(7),
                 partner: Some(b(7)),
             }],

@@ -66,7 +66,7 @@ mod padding;
 pub use blind::{BlindingKey, CurveOps};
 pub use hash::{Bsn, KeyHasher};
 pub use input::{
-    Household, HouseholdTable, LinkageInput, LinkageInputError, PersonTable, MAX_TABLE_ROWS,
+    HouseholdKeys, HouseholdTable, LinkageInput, LinkageInputError, PersonTable, MAX_TABLE_ROWS,
 };
 pub use join::{Alignment, MatchProfile, PersonColumns};
 

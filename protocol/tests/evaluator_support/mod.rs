@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use samen_circuits::eval::{evaluate as evaluate_clear, Columns};
-use samen_circuits::{Circuit, Party};
+use samen_circuits::{Circuit, PartyId};
 use samen_protocol::context::CommStats;
 use samen_protocol::evaluator::{evaluate, LocalInputs, Outputs};
 use samen_protocol::harness;
 
 /// The columns of `party`'s inputs.
-pub fn inputs_of(circuit: &Circuit, all: &Columns, party: Party) -> LocalInputs {
+pub fn inputs_of(circuit: &Circuit, all: &Columns, party: PartyId) -> LocalInputs {
     circuit
         .inputs_of(party)
         .map(|i| (i.name.to_string(), all[i.name].clone()))
@@ -30,7 +30,7 @@ pub struct SecureRun {
 
 /// Evaluates `circuit` securely on `all` (every party's columns) with `rows` rows.
 pub fn run_secure(circuit: &Circuit, all: &Columns, rows: usize) -> [SecureRun; 3] {
-    let per_party: Vec<LocalInputs> = Party::ALL
+    let per_party: Vec<LocalInputs> = PartyId::ALL
         .iter()
         .map(|p| inputs_of(circuit, all, *p))
         .collect();
@@ -69,7 +69,7 @@ pub fn assert_matches_clear(
         .outputs()
         .map(|(n, c)| (n.to_string(), c.to_vec()))
         .collect();
-    for (p, run) in Party::ALL.iter().zip(runs) {
+    for (p, run) in PartyId::ALL.iter().zip(runs) {
         let learned: BTreeMap<String, Vec<u64>> = run.outputs.clone().into_map();
         for o in circuit.outputs() {
             if o.reveal_to.contains(*p) {

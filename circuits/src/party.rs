@@ -1,4 +1,6 @@
-//! The three parties of a Samen federation.
+//! The three parties of a Samen federation: one type, [`PartyId`], for every crate (the
+//! IR names a gate's owner and an output's recipients with it; `samen-protocol`
+//! re-exports it).
 //!
 //! Samen's protocols are three-party protocols with an honest majority. Parties are
 //! numbered 0, 1, 2 and all index arithmetic is modulo 3: in replicated secret sharing
