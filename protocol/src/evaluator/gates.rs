@@ -32,7 +32,7 @@ use std::rc::Rc;
 use samen_circuits::ir::mask;
 use samen_circuits::{Op, WireType};
 
-use crate::ops::arith::{add, add_public, mul_local, mul_public, neg, public_sub, sub, sub_public};
+use crate::ops::arith::{add, add_public, mul_public, neg, public_sub, sub, sub_public};
 use crate::ops::boolean::{not, xor, xor_public};
 use crate::ops::input::SharedColumn;
 use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
@@ -40,7 +40,10 @@ use crate::{PartyId, ProtocolError};
 
 use super::compare::{compare_arith, compare_bool};
 use super::convert::{a2b, b2a, bit_times, Base};
+use samen_circuits::lanes::{self, Operand};
+
 use super::lanes::Lane;
+use super::products::{Pair, Words};
 use super::round::{InputSpec, Runtime};
 use super::values::Value;
 
@@ -69,7 +72,15 @@ fn view(v: &Value) -> V<'_> {
 
 /// The one lane of a one-bit column.
 fn bit_lane(b: &BitSlicedColumn) -> Lane {
-    Lane::Shared(b.shares.clone())
+    Lane::shared(b.shares.clone())
+}
+
+/// The two secret operands of an AND or multiplication gate, by reference.
+fn pair(operands: &[Rc<Value>]) -> Pair {
+    Pair {
+        x: Words::Value(operands[0].clone()),
+        y: Words::Value(operands[1].clone()),
+    }
 }
 
 /// Evaluates the secret gate `op` (result type `ty`, operand types `types`) on `operands`.
@@ -98,30 +109,19 @@ pub(crate) async fn secure_gate(
         (Op::Sub(_), [V::A(a), V::Pub(c)]) => arith(sub_public(me, a, *c)),
         (Op::Sub(_), [V::Pub(c), V::A(a)]) => arith(public_sub(me, *c, a)),
         (Op::Neg(_), [V::A(a)]) => arith(neg(a)),
-        (Op::Mul(_), [V::A(a), V::A(b)]) => {
-            let mut z = vec![0u64; a.rows()];
-            mul_local(
-                &a.shares.own,
-                &a.shares.next,
-                &b.shares.own,
-                &b.shares.next,
-                &mut z,
-            );
-            arith(ArithColumn::new(rt.mul_words(z).await))
+        (Op::Mul(_), [V::A(_), V::A(_)]) => {
+            let mut p = rt.mul_pairs(vec![pair(&operands)]).await;
+            arith(ArithColumn::new(p.pop().unwrap_or_default()))
         }
         (Op::Mul(_), [V::A(a), V::Pub(c)] | [V::Pub(c), V::A(a)]) => arith(mul_public(a, *c)),
         (Op::Xor(_), [V::B(a), V::B(b)]) => boolean(xor(a, b)?),
         (Op::Xor(_), [V::B(a), V::Pub(c)] | [V::Pub(c), V::B(a)]) => boolean(xor_public(me, a, *c)),
-        (Op::And(_), [V::B(a), V::B(b)]) => {
-            let mut z = vec![0u64; a.shares.len()];
-            crate::ops::boolean::and_local(
-                &a.shares.own,
-                &a.shares.next,
-                &b.shares.own,
-                &b.shares.next,
-                &mut z,
-            );
-            let shares = rt.and_words(z).await;
+        (Op::And(_), [V::B(a), V::B(_)]) => {
+            let shares = rt
+                .and_pairs(vec![pair(&operands)])
+                .await
+                .pop()
+                .unwrap_or_default();
             boolean(BitSlicedColumn {
                 width: a.width,
                 rows: a.rows,
@@ -151,17 +151,20 @@ pub(crate) async fn secure_gate(
         (Op::Mux(_), [V::Pub(c), a, b]) => Ok(value_of(if c & 1 == 1 { a } else { b })),
         (Op::Mux(_), [V::B(s), a, b]) => match ty {
             WireType::Bool { width } => {
-                let d: Vec<Lane> = match (a, b) {
-                    (V::Pub(x), V::Pub(y)) => Runtime::lanes_public(x ^ y, width as u32),
+                let mut inputs = vec![bit_lane(s)];
+                let d = match (a, b) {
+                    (V::Pub(x), V::Pub(y)) => Operand::Public(x ^ y),
                     (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
-                        Runtime::lanes_of(&xor_public(me, x, *y))
+                        inputs.extend(Runtime::lanes_of(&xor_public(me, x, *y)));
+                        Operand::Secret
                     }
-                    (V::B(x), V::B(y)) => Runtime::lanes_of(&xor(x, y)?),
+                    (V::B(x), V::B(y)) => {
+                        inputs.extend(Runtime::lanes_of(&xor(x, y)?));
+                        Operand::Secret
+                    }
                     _ => return Err(internal("mux operands")),
                 };
-                let sel = bit_lane(s);
-                let reqs: Vec<(&Lane, &Lane)> = d.iter().map(|l| (&sel, l)).collect();
-                let t = rt.and_batch(&reqs).await;
+                let t = rt.run_plan(&lanes::select(width as u32, d), inputs).await;
                 let t = rt.column(&t);
                 boolean(match b {
                     V::Pub(y) => xor_public(me, &t, *y),

@@ -53,6 +53,7 @@ mod compare;
 mod convert;
 mod gates;
 mod lanes;
+mod products;
 mod round;
 mod run;
 mod schedule;
