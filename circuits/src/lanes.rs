@@ -20,6 +20,7 @@
 //! | [`msb`] on `l` bits | the three one-component lanes of each bit | `(l−1) + (l−2) + tree(l−2)` (241 at 64) | `2 + ⌈log2(l−2)⌉` (`l ≥ 3`) |
 //! | [`a2b`] on `w` bits | as for [`msb`] | `(w−1) + (w−2) + prefix(w−2)` | `2 + ⌈log2(w−2)⌉` (`w ≥ 3`) |
 //! | [`compare_bool`] | lanes of the secret operands | `< 3w` | `≤ 1 + ⌈log2 w⌉` |
+//! | [`ge_unsigned`] | lanes of `x` (and of a secret `y`) | `< 3w` | `≤ 1 + ⌈log2 w⌉` |
 //! | [`equal_lanes`] | two lane lists | `n − 1` | `⌈log2 n⌉` |
 //! | [`select`] | the selector and a secret difference | `w` | 1 |
 //!
@@ -508,6 +509,25 @@ pub fn compare_bool(op: Cmp, w: u32, x: Operand, y: Operand) -> Option<Plan> {
         (_, Operand::Public(_), Operand::Public(_)) => unreachable!("checked: one is secret"),
     };
     Some(b.finish(vec![r]))
+}
+
+/// Unsigned `x ≥ y` of `w`-bit lanes (`y` secret: the carry of `x + ¬y + 1`) or `x ≥ k`
+/// for a public `k` (any `u64`; the carry of `x + (2^w − k)`). Inputs: the lanes of `x`,
+/// then those of a secret `y`. One output.
+pub fn ge_unsigned(w: u32, y: Operand) -> Plan {
+    let n = w as usize;
+    match y {
+        Operand::Secret => {
+            let (mut b, v) = PlanBuilder::new(2 * w);
+            let r = b.ge_shared(&v[..n], &v[n..]);
+            b.finish(vec![r])
+        }
+        Operand::Public(k) => {
+            let (mut b, v) = PlanBuilder::new(w);
+            let r = b.ge_const(&v, k);
+            b.finish(vec![r])
+        }
+    }
 }
 
 /// The selector ANDs of a boolean `mux` `s ? a : b = b ⊕ s·(a ⊕ b)` on `w` bits: `s ∧ d_j`

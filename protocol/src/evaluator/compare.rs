@@ -9,7 +9,6 @@
 
 use samen_circuits::ir::mask;
 use samen_circuits::lanes::{self, Cmp, Operand};
-use samen_circuits::Op;
 
 use crate::ops::arith::{neg, public_sub, sub, sub_public};
 use crate::ops::convert::bitslice;
@@ -41,6 +40,7 @@ async fn is_zero(rt: &Runtime, d: &ArithColumn, bits: u32) -> Result<Lane, Proto
             vec![InputSpec {
                 width: Some(bits),
                 values: plain,
+                rows: d.rows(),
             }],
         )
         .await
@@ -86,15 +86,15 @@ fn diff(rt: &Runtime, x: &V<'_>, y: &V<'_>) -> Result<ArithColumn, ProtocolError
 /// Arithmetic `lt`/`le`/`eq` on `l` bits (see [`samen_circuits::eval`]).
 pub(crate) async fn compare_arith(
     rt: &Runtime,
-    op: &Op,
+    op: Cmp,
     x: &V<'_>,
     y: &V<'_>,
     l: u32,
 ) -> Result<Lane, ProtocolError> {
     Ok(match op {
-        Op::Lt(_) => msb(rt, &diff(rt, x, y)?, l).await,
-        Op::Le(_) => rt.not(msb(rt, &diff(rt, y, x)?, l).await),
-        _ => is_zero(rt, &diff(rt, x, y)?, l).await?,
+        Cmp::Lt => msb(rt, &diff(rt, x, y)?, l).await,
+        Cmp::Le => rt.not(msb(rt, &diff(rt, y, x)?, l).await),
+        Cmp::Eq => is_zero(rt, &diff(rt, x, y)?, l).await?,
     })
 }
 
@@ -102,16 +102,11 @@ pub(crate) async fn compare_arith(
 /// [`lanes::compare_bool`] on the lanes of the secret operands.
 pub(crate) async fn compare_bool(
     rt: &Runtime,
-    op: &Op,
+    cmp: Cmp,
     x: &V<'_>,
     y: &V<'_>,
     w: u32,
 ) -> Result<Lane, ProtocolError> {
-    let cmp = match op {
-        Op::Lt(_) => Cmp::Lt,
-        Op::Le(_) => Cmp::Le,
-        _ => Cmp::Eq,
-    };
     let mut inputs = Vec::new();
     let mut operand = |v: &V<'_>| match v {
         V::B(b) if b.width == w => {
@@ -125,5 +120,25 @@ pub(crate) async fn compare_bool(
     let plan = lanes::compare_bool(cmp, w, ox, oy)
         .ok_or_else(|| internal("boolean comparison of two public values"))?;
     let mut out = rt.run_plan(&plan, inputs).await;
+    Ok(out.pop().expect("one output"))
+}
+
+/// Unsigned `x ≥ y` for a secret `w`-bit `x` and a secret `y` of the same width or a public
+/// `k` (any word): the plan [`lanes::ge_unsigned`].
+pub(crate) async fn ge_unsigned(
+    rt: &Runtime,
+    x: &BitSlicedColumn,
+    y: &V<'_>,
+) -> Result<Lane, ProtocolError> {
+    let mut inputs = Runtime::lanes_of(x);
+    let y = match y {
+        V::B(b) if b.width == x.width => {
+            inputs.extend(Runtime::lanes_of(b));
+            Operand::Secret
+        }
+        V::Pub(k) => Operand::Public(*k),
+        _ => return Err(internal("unsigned comparison operands")),
+    };
+    let mut out = rt.run_plan(&lanes::ge_unsigned(x.width, y), inputs).await;
     Ok(out.pop().expect("one output"))
 }

@@ -40,7 +40,7 @@ use crate::{PartyId, ProtocolError};
 
 use super::compare::{compare_arith, compare_bool};
 use super::convert::{a2b, b2a, bit_times, Base};
-use samen_circuits::lanes::{self, Operand};
+use samen_circuits::lanes::{self, Cmp, Operand};
 
 use super::lanes::Lane;
 use super::products::{Pair, Words};
@@ -138,59 +138,25 @@ pub(crate) async fn secure_gate(
         }
         (Op::Not(_), [V::B(a)]) => boolean(not(me, a)),
         (Op::Lt(_) | Op::Le(_) | Op::Eq(_), [x, y]) => {
+            let cmp = match op {
+                Op::Lt(_) => Cmp::Lt,
+                Op::Le(_) => Cmp::Le,
+                _ => Cmp::Eq,
+            };
             let lane = match (types[0], types[1]) {
                 (WireType::Arith { width: wa }, WireType::Arith { width: wb }) => {
                     let l = (wa.max(wb) as u32 + 1).min(64);
-                    compare_arith(&rt, &op, x, y, l).await?
+                    compare_arith(&rt, cmp, x, y, l).await?
                 }
-                (WireType::Bool { width }, _) => compare_bool(&rt, &op, x, y, width as u32).await?,
+                (WireType::Bool { width }, _) => compare_bool(&rt, cmp, x, y, width as u32).await?,
                 _ => return Err(internal("comparison of mixed kinds")),
             };
             boolean(rt.column(&[lane]))
         }
         (Op::Mux(_), [V::Pub(c), a, b]) => Ok(value_of(if c & 1 == 1 { a } else { b })),
         (Op::Mux(_), [V::B(s), a, b]) => match ty {
-            WireType::Bool { width } => {
-                let mut inputs = vec![bit_lane(s)];
-                let d = match (a, b) {
-                    (V::Pub(x), V::Pub(y)) => Operand::Public(x ^ y),
-                    (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
-                        inputs.extend(Runtime::lanes_of(&xor_public(me, x, *y)));
-                        Operand::Secret
-                    }
-                    (V::B(x), V::B(y)) => {
-                        inputs.extend(Runtime::lanes_of(&xor(x, y)?));
-                        Operand::Secret
-                    }
-                    _ => return Err(internal("mux operands")),
-                };
-                let t = rt.run_plan(&lanes::select(width as u32, d), inputs).await;
-                let t = rt.column(&t);
-                boolean(match b {
-                    V::Pub(y) => xor_public(me, &t, *y),
-                    V::B(y) => xor(&t, y)?,
-                    _ => return Err(internal("mux operands")),
-                })
-            }
-            WireType::Arith { .. } => {
-                let base = match b {
-                    V::Pub(y) => Base::Pub(*y),
-                    V::A(y) => Base::Col((*y).clone()),
-                    _ => return Err(internal("mux operands")),
-                };
-                let d = match (a, b) {
-                    (V::Pub(x), V::Pub(y)) => Base::Pub(x.wrapping_sub(*y)),
-                    (V::A(x), V::Pub(y)) => Base::Col(sub_public(me, x, *y)),
-                    (V::Pub(x), V::A(y)) => Base::Col(public_sub(me, *x, y)),
-                    (V::A(x), V::A(y)) => Base::Col(sub(x, y)?),
-                    _ => return Err(internal("mux operands")),
-                };
-                let t = bit_times(&rt, s, &d).await?;
-                arith(match base {
-                    Base::Pub(y) => add_public(me, &t, y),
-                    Base::Col(y) => add(&t, &y)?,
-                })
-            }
+            WireType::Bool { width } => boolean(mux_bool(&rt, s, a, b, width as u32).await?),
+            WireType::Arith { .. } => arith(mux_arith(&rt, s, a, b).await?),
         },
         (Op::BitMul(_), [V::Pub(c), x]) => Ok(if c & 1 == 1 {
             value_of(x)
@@ -356,12 +322,75 @@ async fn share(
         WireType::Bool { width } => Some(width as u32),
     };
     match rt
-        .input(owner, vec![InputSpec { width, values }])
+        .input(
+            owner,
+            vec![InputSpec {
+                width,
+                values,
+                rows: rt.rows(),
+            }],
+        )
         .await
         .pop()
     {
         Some(SharedColumn::Arith(a)) => Ok(Value::Arith(a)),
         Some(SharedColumn::Bool(b)) => Ok(Value::Bool(b)),
         None => Err(internal("input returned no column")),
+    }
+}
+
+/// `s ? a : b = b ⊕ s·(a ⊕ b)` for `Bool{width}` operands (secret or public) and a secret
+/// one-bit `s`: the plan [`lanes::select`] (no round when `a ⊕ b` is public).
+pub(crate) async fn mux_bool(
+    rt: &Runtime,
+    s: &BitSlicedColumn,
+    a: &V<'_>,
+    b: &V<'_>,
+    width: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
+    let me = rt.party();
+    let mut inputs = vec![bit_lane(s)];
+    let d = match (a, b) {
+        (V::Pub(x), V::Pub(y)) => Operand::Public(x ^ y),
+        (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
+            inputs.extend(Runtime::lanes_of(&xor_public(me, x, *y)));
+            Operand::Secret
+        }
+        (V::B(x), V::B(y)) => {
+            inputs.extend(Runtime::lanes_of(&xor(x, y)?));
+            Operand::Secret
+        }
+        _ => return Err(internal("mux operands")),
+    };
+    let t = rt.run_plan(&lanes::select(width, d), inputs).await;
+    let t = rt.column(&t);
+    match b {
+        V::Pub(y) => Ok(xor_public(me, &t, *y)),
+        V::B(y) => xor(&t, y),
+        _ => Err(internal("mux operands")),
+    }
+}
+
+/// `s ? a : b = b + s·(a − b)` for arithmetic operands (secret or public) and a secret
+/// one-bit `s`: bit × value, one OT if `a − b` is public, two otherwise.
+pub(crate) async fn mux_arith(
+    rt: &Runtime,
+    s: &BitSlicedColumn,
+    a: &V<'_>,
+    b: &V<'_>,
+) -> Result<ArithColumn, ProtocolError> {
+    let me = rt.party();
+    let d = match (a, b) {
+        (V::Pub(x), V::Pub(y)) => Base::Pub(x.wrapping_sub(*y)),
+        (V::A(x), V::Pub(y)) => Base::Col(sub_public(me, x, *y)),
+        (V::Pub(x), V::A(y)) => Base::Col(public_sub(me, *x, y)),
+        (V::A(x), V::A(y)) => Base::Col(sub(x, y)?),
+        _ => return Err(internal("mux operands")),
+    };
+    let t = bit_times(rt, s, &d).await?;
+    match b {
+        V::Pub(y) => Ok(add_public(me, &t, *y)),
+        V::A(y) => add(&t, y),
+        _ => Err(internal("mux operands")),
     }
 }

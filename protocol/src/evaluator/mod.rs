@@ -49,12 +49,13 @@
 //! The number of rows, the circuit and the number of rounds and bytes are public.
 //! Input validation errors stay local (the party aborts before sending anything).
 
-mod compare;
-mod convert;
-mod gates;
-mod lanes;
-mod products;
-mod round;
+pub(crate) mod compare;
+pub(crate) mod convert;
+pub(crate) mod gadget;
+pub(crate) mod gates;
+pub(crate) mod lanes;
+pub(crate) mod products;
+pub(crate) mod round;
 mod run;
 mod schedule;
 mod values;

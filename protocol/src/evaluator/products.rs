@@ -74,6 +74,14 @@ pub(crate) struct Pair {
 }
 
 impl Pair {
+    /// A pair of copies of `x` and `y` (for the whole-column operations of `crate::ops`).
+    pub(crate) fn copied(x: &ReplicatedWords, y: &ReplicatedWords) -> Pair {
+        Pair {
+            x: Words::Lane(Rc::new(x.clone())),
+            y: Words::Lane(Rc::new(y.clone())),
+        }
+    }
+
     fn check(&self) -> Result<usize, ProtocolError> {
         let (x, y) = (self.x.shares(), self.y.shares());
         let n = x.own.len();

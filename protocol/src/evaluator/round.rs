@@ -65,6 +65,18 @@ pub(crate) struct InputSpec {
     pub width: Option<u32>,
     /// Plaintext at the owner (one word per row), `None` elsewhere.
     pub values: Option<Vec<u64>>,
+    /// Rows of the column (the runtime's rows for circuit inputs).
+    pub rows: usize,
+}
+
+impl InputSpec {
+    /// Words of the shared column: one per row, or `w` lanes.
+    fn words(&self) -> usize {
+        match self.width {
+            None => self.rows,
+            Some(w) => w as usize * words_per_bit(self.rows),
+        }
+    }
 }
 
 /// The answer to a [`Request`].
@@ -153,8 +165,8 @@ impl Runtime {
 
     /// AND round: `x ∧ y` for every pair (formed by [`products::form`]).
     pub(crate) async fn and_pairs(&self, pairs: Vec<Pair>) -> Vec<ReplicatedWords> {
-        if pairs.is_empty() {
-            return Vec::new();
+        if pairs.iter().all(|p| p.x.shares().own.is_empty()) {
+            return pairs.iter().map(|_| ReplicatedWords::default()).collect();
         }
         match self.submit(Request::And(pairs)).await {
             Response::Words(w) => w,
@@ -164,8 +176,8 @@ impl Runtime {
 
     /// Multiplication round: `x · y` for every pair (formed by [`products::form`]).
     pub(crate) async fn mul_pairs(&self, pairs: Vec<Pair>) -> Vec<ReplicatedWords> {
-        if pairs.is_empty() {
-            return Vec::new();
+        if pairs.iter().all(|p| p.x.shares().own.is_empty()) {
+            return pairs.iter().map(|_| ReplicatedWords::default()).collect();
         }
         match self.submit(Request::Mul(pairs)).await {
             Response::Words(w) => w,
@@ -174,7 +186,21 @@ impl Runtime {
     }
 
     /// Input round for columns of `owner`.
+    /// No round when there is nothing to send (zero rows).
     pub(crate) async fn input(&self, owner: PartyId, columns: Vec<InputSpec>) -> Vec<SharedColumn> {
+        if columns.iter().all(|c| c.words() == 0) {
+            return columns
+                .iter()
+                .map(|c| match c.width {
+                    None => SharedColumn::Arith(ArithColumn::new(ReplicatedWords::default())),
+                    Some(width) => SharedColumn::Bool(BitSlicedColumn {
+                        width,
+                        rows: c.rows,
+                        shares: ReplicatedWords::default(),
+                    }),
+                })
+                .collect();
+        }
         match self.submit(Request::Input { owner, columns }).await {
             Response::Columns(c) => c,
             _ => unreachable!("an input request gets columns"),
@@ -182,7 +208,14 @@ impl Runtime {
     }
 
     /// OT round.
+    /// No round for zero rows (nothing to send), as for ANDs and multiplications.
     pub(crate) async fn ot(&self, jobs: Vec<OtJob>) -> Vec<ArithColumn> {
+        if self.rows == 0 {
+            return jobs
+                .iter()
+                .map(|_| ArithColumn::new(ReplicatedWords::default()))
+                .collect();
+        }
         match self.submit(Request::Ot(jobs)).await {
             Response::Products(p) => p,
             _ => unreachable!("an OT request gets products"),
@@ -217,6 +250,7 @@ enum Plan {
 
 struct InputPlan {
     width: Option<u32>,
+    rows: usize,
     /// This party's own and next components.
     shares: ReplicatedWords,
 }
@@ -232,13 +266,7 @@ fn outgoing_words(me: PartyId, rows: usize, requests: &[Request]) -> (usize, usi
                 to_prev += pairs.iter().map(|p| p.x.shares().own.len()).sum::<usize>()
             }
             Request::Input { owner, columns } if *owner == me => {
-                to_next += columns
-                    .iter()
-                    .map(|spec| match spec.width {
-                        None => rows,
-                        Some(w) => w as usize * words_per_bit(rows),
-                    })
-                    .sum::<usize>();
+                to_next += columns.iter().map(InputSpec::words).sum::<usize>();
             }
             Request::Input { .. } => {}
             Request::Ot(jobs) => {
@@ -273,16 +301,13 @@ fn exchange_requests(
     // 1. Inputs, owner by owner; each owner's columns in submission order.
     let mut from_prev_inputs: Vec<(usize, usize, usize)> = Vec::new(); // (request, column, offset)
     for owner in PartyId::ALL {
-        let mut cols: Vec<(usize, usize, Option<u32>, usize)> = Vec::new(); // (request, column, width, words)
+        // (request, column, width, words, rows)
+        let mut cols: Vec<(usize, usize, Option<u32>, usize, usize)> = Vec::new();
         for (k, r) in requests.iter().enumerate() {
             if let Request::Input { owner: o, columns } = r {
                 if *o == owner {
                     for (c, spec) in columns.iter().enumerate() {
-                        let words = match spec.width {
-                            None => rows,
-                            Some(w) => w as usize * words_per_bit(rows),
-                        };
-                        cols.push((k, c, spec.width, words));
+                        cols.push((k, c, spec.width, spec.words(), spec.rows));
                     }
                 }
             }
@@ -293,7 +318,7 @@ fn exchange_requests(
         let total: usize = cols.iter().map(|c| c.3).sum();
         let clear = |words: &mut [u64]| {
             let mut at = 0;
-            for &(_, _, width, n) in &cols {
+            for &(_, _, width, n, rows) in &cols {
                 if width.is_some() {
                     clear_padding(&mut words[at..at + n], rows);
                 }
@@ -307,7 +332,7 @@ fn exchange_requests(
             let mut r = ctx.randomness().shared_with(me.prev(), total);
             clear(&mut r);
             let mut at = 0;
-            for &(k, c, width, n) in &cols {
+            for &(k, c, width, n, rows) in &cols {
                 let Request::Input { columns, .. } = &requests[k] else {
                     unreachable!()
                 };
@@ -340,6 +365,7 @@ fn exchange_requests(
                 to_next.extend_from_slice(&masked);
                 parts.push(InputPlan {
                     width,
+                    rows,
                     shares: ReplicatedWords {
                         own: rr.to_vec(),
                         next: masked,
@@ -349,11 +375,12 @@ fn exchange_requests(
             }
         } else if me == owner.next() {
             let mut at = 0;
-            for &(k, c, width, n) in &cols {
+            for &(k, c, width, n, rows) in &cols {
                 from_prev_inputs.push((k, c, from_prev_len));
                 from_prev_len += n;
                 parts.push(InputPlan {
                     width,
+                    rows,
                     shares: ReplicatedWords {
                         own: Vec::new(),
                         next: common[at..at + n].to_vec(),
@@ -365,9 +392,10 @@ fn exchange_requests(
             let mut r = ctx.randomness().shared_with(me.next(), total);
             clear(&mut r);
             let mut at = 0;
-            for &(_, _, width, n) in &cols {
+            for &(_, _, width, n, rows) in &cols {
                 parts.push(InputPlan {
                     width,
+                    rows,
                     shares: ReplicatedWords {
                         own: common[at..at + n].to_vec(),
                         next: r[at..at + n].to_vec(),
@@ -378,7 +406,7 @@ fn exchange_requests(
         }
         // Distribute the columns back to their requests.
         let mut it = parts.into_iter();
-        for &(k, _, _, _) in &cols {
+        for &(k, ..) in &cols {
             let p = it.next().expect("one plan per column");
             match &mut plans[k] {
                 Some(Plan::Input(v)) => v.push(p),
@@ -439,7 +467,7 @@ fn exchange_requests(
                         None => SharedColumn::Arith(ArithColumn::new(c.shares)),
                         Some(width) => SharedColumn::Bool(BitSlicedColumn {
                             width,
-                            rows,
+                            rows: c.rows,
                             shares: c.shares,
                         }),
                     })
