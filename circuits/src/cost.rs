@@ -247,15 +247,29 @@ pub fn schedule(circuit: &Circuit, table: &CostTable) -> Schedule {
                 .unwrap_or(0);
         ready.push(start + table.gate(circuit, WireId(i as u32)).rounds);
     }
-    let rounds = circuit
+    // Secret outputs are opened after the last gate, one round per (recipients, sharing
+    // kind) group: all outputs for all three parties of one kind together, and outputs for
+    // one or two parties to each recipient separately.
+    let mut groups = std::collections::BTreeSet::new();
+    for o in circuit.outputs() {
+        let g = circuit.gate(o.wire);
+        if g.placement != Placement::Secret {
+            continue;
+        }
+        let boolean = matches!(g.ty, WireType::Bool { .. });
+        if o.reveal_to.len() == 3 {
+            groups.insert((3, boolean));
+        } else {
+            groups.extend(o.reveal_to.iter().map(|p| (p.index(), boolean)));
+        }
+    }
+    let last = circuit
         .outputs()
         .iter()
-        .map(|o| {
-            let reveal = u32::from(circuit.gate(o.wire).placement == Placement::Secret);
-            ready[o.wire.index()] + reveal
-        })
+        .map(|o| ready[o.wire.index()])
         .max()
         .unwrap_or(0);
+    let rounds = last + groups.len() as u32;
     Schedule { ready, rounds }
 }
 
@@ -308,8 +322,14 @@ pub fn cost_with(circuit: &Circuit, table: &CostTable) -> CostReport {
         gates: circuit.len() as u64,
         ..CostReport::default()
     };
+    let live = live(circuit);
     for (i, g) in circuit.gates().iter().enumerate() {
-        let c = table.gate(circuit, WireId(i as u32));
+        // The engine computes only the gates some output depends on.
+        let c = if live[i] {
+            table.gate(circuit, WireId(i as u32))
+        } else {
+            GateCost::default()
+        };
         match g.placement {
             Placement::Local(_) => r.local_gates += 1,
             Placement::Secret => r.secret_gates += 1,
@@ -395,6 +415,23 @@ impl fmt::Display for CostReport {
         }
         Ok(())
     }
+}
+
+/// For each wire, whether some output depends on it: the gates a run computes (the others
+/// cost nothing).
+pub fn live(circuit: &Circuit) -> Vec<bool> {
+    let mut live = vec![false; circuit.len()];
+    for o in circuit.outputs() {
+        live[o.wire.index()] = true;
+    }
+    for (i, g) in circuit.gates().iter().enumerate().rev() {
+        if live[i] {
+            for w in g.op.operands() {
+                live[w.index()] = true;
+            }
+        }
+    }
+    live
 }
 
 /// The public value of `wire`, if the gate is public: a `const`, or a public gate whose
