@@ -575,6 +575,8 @@ mod tests {
         assert_eq!(msb(1).rounds(), 0);
         assert_eq!((msb(2).and_gates(), msb(2).rounds()), (1, 1));
         assert_eq!(select(5, Operand::Public(7)).rounds(), 0);
+        let p = ge_unsigned(8, Operand::Public(0));
+        assert_eq!((p.and_gates(), p.rounds()), (0, 0));
     }
 
     #[test]
