@@ -2,9 +2,10 @@
 //! per party, per circuit row, of evaluating a circuit with the engine of `samen-protocol`
 //! (replicated sharing, Araki et al. CCS 2016; conversions and comparisons of ABY3 §5).
 //!
-//! Every number comes from ONE place, [`CostTable`] and its [`CostTable::gate`] method,
-//! which mirrors the engine's algorithms (including its carry trees, so that constants and
-//! widths give exact counts) under the lowering below. Bits are per row: a boolean gate on
+//! Every number comes from ONE place, [`CostTable`] and its [`CostTable::gate`] method.
+//! The AND trees (full adder, carry trees, prefix, equality, boolean `mux`) are not
+//! re-implemented here: the model counts the lane plans of [`crate::lanes`], which the
+//! engine executes, so constants and widths give exact counts. Bits are per row: a boolean gate on
 //! a bit-sliced column sends one bit per row per party, amortised over 64 rows per word.
 //! Gates whose operands are public or local cost nothing (owners compute them in the clear).
 //!
@@ -19,16 +20,23 @@
 //! | `lt`/`le` `Bool{w}`, both secret | flip sign bits; generate layer + carry tree | `w + 2(w−1) − ⌈log2 w⌉` | `1 + ⌈log2 w⌉` | ANDs each |
 //! | `lt`/`le` `Bool{w}` vs public `c` | carry tree of `x + (2^w − c)`, constant-aware | `< 2w` | `≤ ⌈log2 w⌉` | ANDs each |
 //! | `eq` `Bool{w}` | AND tree over XNOR bits | `w − 1` | `⌈log2 w⌉` | ANDs each |
-//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` | 1 | `w` each |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` (0 if `a`, `b` public) | 1 (0) | `w` each |
 //! | `mux` arith, `bitmul` | bit × value (3-party OT, ABY3 §5.4) | 0 (1 injection) | 1 | 320 / 128 / 320 |
+//! | the same with `a`, `b` (resp. the value) public | one OT, sender `P_0` | 0 (1 injection) | 1 | 256 / 64 / 64 |
+//! | `mux`, `bitmul` with a public selector | a copy | 0 | 0 | 0 |
 //! | `b2a` `Bool{w}` | `w` bit injections | 0 (`w` injections) | 1 | `256w` / `64w` / `64w` |
 //! | `a2b{w}` | full adder + Sklansky prefix | `(w−1) + (w−2) + prefix(w−2)` | `2 + ⌈log2(w−2)⌉` (`w ≥ 3`) | ANDs each |
 //! | output to party `j` | reveal (`j−1` → `j`) | 0 | 1 | sender: 64 / `w` |
 //!
 //! Rounds on the critical path assume all gates whose operands are ready are batched into
 //! the same rounds: a gate finishes `rounds(gate)` after the latest of its operands, and the
-//! circuit's rounds are the latest output plus one for the reveal. A later test checks this
-//! table against the engine's counters; adjust [`CostTable`] if the engine changes.
+//! circuit's rounds are the latest output plus one reveal round per group of secret outputs
+//! opened together (one group per sharing kind for outputs to all three parties, one per
+//! kind and recipient otherwise). A public operand is a `const` gate or a public gate of
+//! public operands. Only live gates (some output depends on them) cost anything, as only
+//! they run. `protocol/tests/evaluator_gadget_cost.rs` and `evaluator_cost.rs` check that
+//! the model equals the bytes and rounds the engine's channels carry, per gadget and on
+//! the AIO and AES circuits; adjust [`CostTable`] if the engine changes.
 //!
 //! A calculation on the public circuit description: reveals nothing.
 

@@ -16,9 +16,9 @@
 //! | `eq` arith | `P_0` shares `d_0 + d_1` at `l` bits, AND tree of the XNOR bits | `1 + ⌈log2 l⌉` |
 //! | `lt`, `le` `Bool{w}` | flip sign bits, `x ≥ y` as the carry of `x + ¬y + 1` | `1 + ⌈log2 w⌉` (`≤ ⌈log2 w⌉` with a constant) |
 //! | `eq` `Bool{w}` | AND tree of the XNOR bits | `⌈log2 w⌉` |
-//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | 1 (0 if `a ⊕ b` is public) |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)`, the plan `lanes::select` | 1 (0 if `a ⊕ b` is public) |
 //! | `mux` arith, `bitmul` | `b + s·(a − b)` by bit × value (two OTs; one if `a − b` is public) | 1 |
-//! | `a2b{w}` | full adder, Sklansky prefix | `2 + ⌈log2(w − 2)⌉` |
+//! | `a2b{w}` | full adder, Sklansky prefix (the plan `lanes::a2b`) | `2 + ⌈log2(w − 2)⌉` |
 //! | `b2a` `Bool{w}` | `w` bit injections by OT, `Σ 2^j b_j` | 1 |
 //!
 //! A `share` gate whose operand is already secret (a pre-shared input) is a conversion:
