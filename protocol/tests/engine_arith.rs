@@ -225,7 +225,8 @@ proptest! {
         prop_assert_eq!(open_arith(&[out[0].1.clone(), out[1].1.clone(), out[2].1.clone()]), y.iter().map(|b| b.wrapping_mul(*b)).collect::<Vec<_>>());
         let expect: Vec<u64> = u.iter().zip(&v).map(|(a, b)| a & b).collect();
         prop_assert_eq!(open_bits(&[out[0].2.clone(), out[1].2.clone(), out[2].2.clone()]), expect);
-        // One input round for all owners, then ONE round for both multiplications and the AND.
-        prop_assert_eq!(out[0].3, 1 + u64::from(n > 0));
+        // One input round for all owners, then ONE round for both multiplications and the
+        // AND (nothing at all without rows).
+        prop_assert_eq!(out[0].3, 2 * u64::from(n > 0));
     }
 }

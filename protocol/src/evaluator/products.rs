@@ -131,15 +131,14 @@ pub(crate) enum Pending {
 
 /// What an OT party keeps until the messages arrive.
 pub(crate) enum OtPlan {
+    /// The sender: its two components, drawn from randomness.
     Sender(ReplicatedWords),
-    First {
-        own: Vec<u64>,
-        cand_at: usize,
-        help_at: usize,
-        choice: Vec<u64>,
-    },
-    Second {
-        next: Vec<u64>,
+    /// A receiver: `S + 1` (`first`: candidates from its previous party, the helper's mask
+    /// from its next; it knows its `own` component) or `S + 2` (the mirror image; it
+    /// knows its `next` component).
+    Receiver {
+        first: bool,
+        known: Vec<u64>,
         cand_at: usize,
         help_at: usize,
         choice: Vec<u64>,
@@ -273,34 +272,39 @@ fn ot_messages(
             out.to_prev.push(m1.wrapping_add(w_second[2 * r + 1]));
         }
         Ok(OtPlan::Sender(ReplicatedWords { own: y0, next: y1 }))
-    } else if me == s.next() {
-        let y1 = rand.shared_with(me.prev(), n);
-        let w_second = rand.shared_with(me.prev(), 2 * n);
-        out.to_next
-            .extend((0..n).map(|r| w_second[2 * r + row_bit(b_next, r)]));
-        let plan = OtPlan::First {
-            own: y1,
-            cand_at: out.from_prev,
-            help_at: out.from_next,
-            choice: b_next.clone(),
-        };
-        out.from_prev += 2 * n;
-        out.from_next += n;
-        Ok(plan)
     } else {
-        let y0 = rand.shared_with(me.next(), n);
-        let w_first = rand.shared_with(me.next(), 2 * n);
-        out.to_prev
-            .extend((0..n).map(|r| w_first[2 * r + row_bit(b_own, r)]));
-        let plan = OtPlan::Second {
-            next: y0,
-            cand_at: out.from_next,
-            help_at: out.from_prev,
-            choice: b_own.clone(),
+        // S + 1 reads its choice in `next` and helps S + 2 with masks shared with S (its
+        // previous party); S + 2 is the mirror image.
+        let first = me == s.next();
+        let (peer, choice) = if first {
+            (me.prev(), b_next)
+        } else {
+            (me.next(), b_own)
         };
-        out.from_next += 2 * n;
-        out.from_prev += n;
-        Ok(plan)
+        let known = rand.shared_with(peer, n);
+        let w = rand.shared_with(peer, 2 * n);
+        let help = (0..n).map(|r| w[2 * r + row_bit(choice, r)]);
+        let (cand_at, help_at) = if first {
+            out.to_next.extend(help);
+            (out.from_prev, out.from_next)
+        } else {
+            out.to_prev.extend(help);
+            (out.from_next, out.from_prev)
+        };
+        let (cands, helps) = if first {
+            (&mut out.from_prev, &mut out.from_next)
+        } else {
+            (&mut out.from_next, &mut out.from_prev)
+        };
+        *cands += 2 * n;
+        *helps += n;
+        Ok(OtPlan::Receiver {
+            first,
+            known,
+            cand_at,
+            help_at,
+            choice: choice.clone(),
+        })
     }
 }
 
@@ -339,45 +343,41 @@ pub(crate) fn finish(
                 })
                 .collect(),
         ),
-        Pending::Ot(jobs) => {
-            let pick = |cand: &[u64], help: &[u64], choice: &[u64]| -> Vec<u64> {
-                (0..n)
-                    .map(|r| cand[2 * r + row_bit(choice, r)].wrapping_sub(help[r]))
-                    .collect()
-            };
-            Finished::Products(
-                jobs.into_iter()
-                    .map(|j| match j {
-                        OtPlan::Sender(s) => ArithColumn::new(s),
-                        OtPlan::First {
-                            own,
-                            cand_at,
-                            help_at,
-                            choice,
-                        } => {
-                            let next = pick(
-                                &from_prev[cand_at..cand_at + 2 * n],
-                                &from_next[help_at..help_at + n],
-                                &choice,
-                            );
-                            ArithColumn::new(ReplicatedWords { own, next })
-                        }
-                        OtPlan::Second {
-                            next,
-                            cand_at,
-                            help_at,
-                            choice,
-                        } => {
-                            let own = pick(
-                                &from_next[cand_at..cand_at + 2 * n],
-                                &from_prev[help_at..help_at + n],
-                                &choice,
-                            );
-                            ArithColumn::new(ReplicatedWords { own, next })
-                        }
-                    })
-                    .collect(),
-            )
-        }
+        Pending::Ot(jobs) => Finished::Products(
+            jobs.into_iter()
+                .map(|j| match j {
+                    OtPlan::Sender(s) => ArithColumn::new(s),
+                    OtPlan::Receiver {
+                        first,
+                        known,
+                        cand_at,
+                        help_at,
+                        choice,
+                    } => {
+                        let (cand, help) = if first {
+                            (from_prev, from_next)
+                        } else {
+                            (from_next, from_prev)
+                        };
+                        let (cand, help) =
+                            (&cand[cand_at..cand_at + 2 * n], &help[help_at..help_at + n]);
+                        let got: Vec<u64> = (0..n)
+                            .map(|r| cand[2 * r + row_bit(&choice, r)].wrapping_sub(help[r]))
+                            .collect();
+                        ArithColumn::new(if first {
+                            ReplicatedWords {
+                                own: known,
+                                next: got,
+                            }
+                        } else {
+                            ReplicatedWords {
+                                own: got,
+                                next: known,
+                            }
+                        })
+                    }
+                })
+                .collect(),
+        ),
     }
 }
