@@ -7,12 +7,20 @@
 //! The rounds and bytes are those of the gadget inside a circuit.
 
 use std::future::Future;
-use std::task::Poll;
+use std::sync::Arc;
+use std::task::{Poll, Wake, Waker};
 
 use crate::context::Context;
 use crate::ProtocolError;
 
 use super::round::Runtime;
+
+/// A gadget waits only on the round, which [`run`] drives itself: nothing to wake.
+struct NoWake;
+
+impl Wake for NoWake {
+    fn wake(self: Arc<Self>) {}
+}
 
 /// Runs the step function `gadget` (given a fresh [`Runtime`] of `rows` rows) to the end,
 /// one [`Context::exchange`] per round it asks for.
@@ -23,7 +31,8 @@ where
 {
     let rt = Runtime::new(ctx.party(), rows);
     let mut fut = std::pin::pin!(gadget(rt.clone()));
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let waker = Waker::from(Arc::new(NoWake));
+    let mut cx = std::task::Context::from_waker(&waker);
     loop {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;
