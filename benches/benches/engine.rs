@@ -96,30 +96,6 @@ fn engine(c: &mut Criterion) {
     g.warm_up_time(Duration::from_secs(1));
     g.measurement_time(Duration::from_secs(4));
 
-    // Pure local kernel: one core, no communication, no randomness.
-    {
-        let n = ROWS; // words: 64 gates each
-        let mk = |seed: u64| {
-            (0..n as u64)
-                .map(|i| (i ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-                .collect::<Vec<u64>>()
-        };
-        let (xo, xn, yo, yn) = (mk(1), mk(2), mk(3), mk(4));
-        let mut acc = mk(5);
-        g.throughput(Throughput::Elements(64 * n as u64));
-        g.bench_function("and_local_kernel_64M_gates", |b| {
-            b.iter(|| {
-                boolean::and_local(
-                    black_box(&xo),
-                    black_box(&xn),
-                    black_box(&yo),
-                    black_box(&yn),
-                    black_box(&mut acc),
-                );
-            })
-        });
-    }
-
     // Baselines of the same run: the plaintext computation, and the PRF (AES-128-CTR) that
     // every multiplication layer draws its zero shares from (two words per product).
     {

@@ -2,9 +2,10 @@
 //! per party, per circuit row, of evaluating a circuit with the engine of `samen-protocol`
 //! (replicated sharing, Araki et al. CCS 2016; conversions and comparisons of ABY3 §5).
 //!
-//! Every number comes from ONE place, [`CostTable`] and its [`CostTable::gate`] method,
-//! which mirrors the engine's algorithms (including its carry trees, so that constants and
-//! widths give exact counts) under the lowering below. Bits are per row: a boolean gate on
+//! Every number comes from ONE place, [`CostTable`] and its [`CostTable::gate`] method.
+//! The AND trees (full adder, carry trees, prefix, equality, boolean `mux`) are not
+//! re-implemented here: the model counts the lane plans of [`crate::lanes`], which the
+//! engine executes, so constants and widths give exact counts. Bits are per row: a boolean gate on
 //! a bit-sliced column sends one bit per row per party, amortised over 64 rows per word.
 //! Gates whose operands are public or local cost nothing (owners compute them in the clear).
 //!
@@ -19,20 +20,28 @@
 //! | `lt`/`le` `Bool{w}`, both secret | flip sign bits; generate layer + carry tree | `w + 2(w−1) − ⌈log2 w⌉` | `1 + ⌈log2 w⌉` | ANDs each |
 //! | `lt`/`le` `Bool{w}` vs public `c` | carry tree of `x + (2^w − c)`, constant-aware | `< 2w` | `≤ ⌈log2 w⌉` | ANDs each |
 //! | `eq` `Bool{w}` | AND tree over XNOR bits | `w − 1` | `⌈log2 w⌉` | ANDs each |
-//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` | 1 | `w` each |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` (0 if `a`, `b` public) | 1 (0) | `w` each |
 //! | `mux` arith, `bitmul` | bit × value (3-party OT, ABY3 §5.4) | 0 (1 injection) | 1 | 320 / 128 / 320 |
+//! | the same with `a`, `b` (resp. the value) public | one OT, sender `P_0` | 0 (1 injection) | 1 | 256 / 64 / 64 |
+//! | `mux`, `bitmul` with a public selector | a copy | 0 | 0 | 0 |
 //! | `b2a` `Bool{w}` | `w` bit injections | 0 (`w` injections) | 1 | `256w` / `64w` / `64w` |
 //! | `a2b{w}` | full adder + Sklansky prefix | `(w−1) + (w−2) + prefix(w−2)` | `2 + ⌈log2(w−2)⌉` (`w ≥ 3`) | ANDs each |
 //! | output to party `j` | reveal (`j−1` → `j`) | 0 | 1 | sender: 64 / `w` |
 //!
 //! Rounds on the critical path assume all gates whose operands are ready are batched into
 //! the same rounds: a gate finishes `rounds(gate)` after the latest of its operands, and the
-//! circuit's rounds are the latest output plus one for the reveal. A later test checks this
-//! table against the engine's counters; adjust [`CostTable`] if the engine changes.
+//! circuit's rounds are the latest output plus one reveal round per group of secret outputs
+//! opened together (one group per sharing kind for outputs to all three parties, one per
+//! kind and recipient otherwise). A public operand is a `const` gate or a public gate of
+//! public operands. Only live gates (some output depends on them) cost anything, as only
+//! they run. `protocol/tests/evaluator_gadget_cost.rs` and `evaluator_cost.rs` check that
+//! the model equals the bytes and rounds the engine's channels carry, per gadget and on
+//! the AIO and AES circuits; adjust [`CostTable`] if the engine changes.
 //!
 //! A calculation on the public circuit description: reveals nothing.
 
-use crate::ir::{mask, Circuit, Op, PartyId, Placement, WireId, WireType};
+use crate::ir::{Circuit, Op, PartyId, Placement, WireId, WireType};
+use crate::lanes::{self, Cmp, Operand, Plan};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -83,178 +92,9 @@ impl Default for CostTable {
     }
 }
 
-/// A lane of a bit-sliced value in the simulation of the engine's carry trees: a public
-/// zero or a secret-shared bit (the trees never see a public one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lane {
-    Zero,
-    Shared,
-}
-
-/// Counts ANDs and rounds of the engine's lane algorithms without running them.
-#[derive(Default)]
-struct Sim {
-    ands: u64,
-    rounds: u32,
-}
-
-impl Sim {
-    fn and_batch(&mut self, reqs: &[(Lane, Lane)]) -> Vec<Lane> {
-        let mut n = 0;
-        let out = reqs
-            .iter()
-            .map(|r| match *r {
-                (Lane::Zero, _) | (_, Lane::Zero) => Lane::Zero,
-                (Lane::Shared, Lane::Shared) => {
-                    n += 1;
-                    Lane::Shared
-                }
-            })
-            .collect();
-        if n > 0 {
-            self.ands += n;
-            self.rounds += 1;
-        }
-        out
-    }
-
-    fn xor(a: Lane, b: Lane) -> Lane {
-        match (a, b) {
-            (Lane::Zero, x) | (x, Lane::Zero) => x,
-            _ => Lane::Shared,
-        }
-    }
-
-    /// Carry out of (generate, propagate) leaves, lowest first; the lowest group's
-    /// propagate is never computed.
-    fn carry_out(&mut self, leaves: Vec<(Lane, Lane)>) -> Lane {
-        let mut groups: Vec<(Lane, Option<Lane>)> = leaves
-            .into_iter()
-            .enumerate()
-            .map(|(i, (g, p))| (g, (i > 0).then_some(p)))
-            .collect();
-        if groups.is_empty() {
-            return Lane::Zero;
-        }
-        while groups.len() > 1 {
-            let mut reqs = Vec::new();
-            for pair in groups.chunks(2) {
-                if let [lo, hi] = pair {
-                    let p_hi = hi.1.unwrap_or(Lane::Shared);
-                    reqs.push((p_hi, lo.0));
-                    if let Some(p_lo) = lo.1 {
-                        reqs.push((p_hi, p_lo));
-                    }
-                }
-            }
-            let mut res = self.and_batch(&reqs).into_iter();
-            let mut next = Vec::new();
-            let mut it = groups.into_iter();
-            while let Some(lo) = it.next() {
-                match it.next() {
-                    Some(hi) => {
-                        let g = Sim::xor(hi.0, res.next().unwrap_or(Lane::Shared));
-                        let p = lo.1.map(|_| res.next().unwrap_or(Lane::Shared));
-                        next.push((g, p));
-                    }
-                    None => next.push(lo),
-                }
-            }
-            groups = next;
-        }
-        groups[0].0
-    }
-
-    /// Sklansky parallel prefix over `n` shared leaves (the lowest lacks a propagate).
-    fn prefix(&mut self, n: usize) {
-        let mut half = 1;
-        while half < n {
-            let mut reqs = 0u64;
-            let mut b = 0;
-            while b < n {
-                let m = b + half - 1;
-                for _ in (m + 1)..(b + 2 * half).min(n) {
-                    reqs += if b != 0 { 2 } else { 1 };
-                }
-                b += 2 * half;
-            }
-            if reqs > 0 {
-                self.ands += reqs;
-                self.rounds += 1;
-            }
-            half *= 2;
-        }
-    }
-
-    /// AND of `n` shared lanes by a tree.
-    fn and_all(&mut self, n: usize) {
-        let mut n = n;
-        while n > 1 {
-            self.ands += (n / 2) as u64;
-            self.rounds += 1;
-            n = n.div_ceil(2);
-        }
-    }
-
-    /// The full-adder layer of A2B/MSB on `bits` bits: `bits − 1` ANDs.
-    fn full_adder(&mut self, bits: u32) {
-        if bits > 1 {
-            self.ands += (bits - 1) as u64;
-            self.rounds += 1;
-        }
-    }
-
-    /// MSB of an arithmetic sharing read as `bits` bits.
-    fn msb(&mut self, bits: u32) {
-        self.full_adder(bits);
-        if bits >= 3 {
-            let n = bits as usize - 2;
-            self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
-            self.carry_out(vec![(Lane::Shared, Lane::Shared); n]);
-        }
-    }
-
-    /// A2B on `bits` bits.
-    fn a2b(&mut self, bits: u32) {
-        self.full_adder(bits);
-        if bits >= 3 {
-            let n = bits as usize - 2;
-            self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
-            self.prefix(n);
-        }
-    }
-
-    /// Unsigned `x ≥ k` for a shared `width`-bit `x` and public `k`.
-    fn ge_const(&mut self, width: u8, k: u64) {
-        if k == 0 || (width < 64 && k >> width != 0) {
-            return;
-        }
-        let m = k.wrapping_neg() & mask(width);
-        let leaves = (0..width)
-            .map(|j| {
-                if m >> j & 1 == 1 {
-                    (Lane::Shared, Lane::Shared)
-                } else {
-                    (Lane::Zero, Lane::Shared)
-                }
-            })
-            .collect();
-        self.carry_out(leaves);
-    }
-
-    /// Unsigned `x ≥ y`, both shared, `width` bits.
-    fn ge_shared(&mut self, width: u8) {
-        let n = width as usize;
-        self.and_batch(&vec![(Lane::Shared, Lane::Shared); n]);
-        self.carry_out(vec![(Lane::Shared, Lane::Shared); n]);
-    }
-}
-
 impl CostTable {
-    fn sim(ands_and_rounds: impl FnOnce(&mut Sim)) -> GateCost {
-        let mut s = Sim::default();
-        ands_and_rounds(&mut s);
-        GateCost::ands(s.ands, s.rounds)
+    fn plan(plan: &Plan) -> GateCost {
+        GateCost::ands(plan.and_gates(), plan.rounds())
     }
 
     /// The cost of gate `wire` of `circuit`, per row (see the module table).
@@ -262,9 +102,10 @@ impl CostTable {
         let g = circuit.gate(wire);
         let ops = g.op.operands();
         let ty = |i: usize| circuit.gate(ops[i]).ty;
-        let public = |i: usize| match circuit.gate(ops[i]).op {
-            Op::Const { value, .. } => Some(value),
-            _ => None,
+        let public = |i: usize| public_value(circuit, ops[i]);
+        let operand = |i: usize| match public(i) {
+            Some(c) => Operand::Public(c),
+            None => Operand::Secret,
         };
         if let Op::Share { x, ty } = &g.op {
             let mut c = GateCost {
@@ -288,46 +129,48 @@ impl CostTable {
                 ..GateCost::default()
             },
             Op::And(_) if !any_public => GateCost::ands(g.ty.width() as u64, 1),
-            Op::Lt(_) | Op::Le(_) | Op::Eq(_) => match ty(0) {
-                WireType::Arith { width: wa } => {
-                    let l = (wa.max(ty(1).width()) as u32 + 1).min(64);
-                    if let Op::Eq(_) = g.op {
-                        let mut c = CostTable::sim(|s| s.and_all(l as usize));
-                        c.rounds += 1;
-                        c.bits_sent[PartyId::SVB.index()] += l as u64;
-                        c
-                    } else {
-                        CostTable::sim(|s| s.msb(l))
+            Op::Lt(_) | Op::Le(_) | Op::Eq(_) => {
+                let cmp = match g.op {
+                    Op::Lt(_) => Cmp::Lt,
+                    Op::Le(_) => Cmp::Le,
+                    _ => Cmp::Eq,
+                };
+                match ty(0) {
+                    WireType::Arith { width: wa } => {
+                        let l = (wa.max(ty(1).width()) as u32 + 1).min(64);
+                        if cmp == Cmp::Eq {
+                            // `P_0` inputs `d_0 + d_1` on `l` bits, then the AND tree.
+                            let mut c = CostTable::plan(&lanes::equal_lanes(l));
+                            c.rounds += 1;
+                            c.bits_sent[PartyId::SVB.index()] += l as u64;
+                            c
+                        } else {
+                            CostTable::plan(&lanes::msb(l))
+                        }
+                    }
+                    WireType::Bool { width } => {
+                        lanes::compare_bool(cmp, width as u32, operand(0), operand(1))
+                            .map(|p| CostTable::plan(&p))
+                            .unwrap_or_default()
                     }
                 }
+            }
+            Op::Mux(_) if public(0).is_some() => GateCost::default(),
+            Op::Mux(_) => match g.ty {
                 WireType::Bool { width } => {
-                    let sign = 1u64 << (width - 1);
-                    CostTable::sim(|s| match (&g.op, public(0), public(1)) {
-                        (Op::Eq(_), _, _) => s.and_all(width as usize),
-                        // x < c ⇔ ¬(x ≥ c); x ≤ c ⇔ x < c + 1 (signed: flip sign bits).
-                        (Op::Lt(_), None, Some(c)) => s.ge_const(width, (c ^ sign) & mask(width)),
-                        (Op::Le(_), None, Some(c)) => {
-                            if let Some(k) = ((c ^ sign) & mask(width)).checked_add(1) {
-                                s.ge_const(width, k)
-                            }
-                        }
-                        // c < x ⇔ ¬(x ≤ c); c ≤ x ⇔ x ≥ c.
-                        (Op::Lt(_), Some(c), None) => {
-                            if let Some(k) = ((c ^ sign) & mask(width)).checked_add(1) {
-                                s.ge_const(width, k)
-                            }
-                        }
-                        (Op::Le(_), Some(c), None) => s.ge_const(width, (c ^ sign) & mask(width)),
-                        _ => s.ge_shared(width),
-                    })
+                    let d = match (public(1), public(2)) {
+                        (Some(a), Some(b)) => Operand::Public(a ^ b),
+                        _ => Operand::Secret,
+                    };
+                    CostTable::plan(&lanes::select(width as u32, d))
+                }
+                WireType::Arith { .. } => {
+                    self.bit_times_value(public(1).is_some() && public(2).is_some())
                 }
             },
-            Op::Mux(_) => match g.ty {
-                WireType::Bool { width } => GateCost::ands(width as u64, 1),
-                WireType::Arith { .. } => self.bit_times_value(),
-            },
-            Op::BitMul(_) => self.bit_times_value(),
-            Op::A2B { width, .. } => CostTable::sim(|s| s.a2b(*width as u32)),
+            Op::BitMul(_) if public(0).is_some() => GateCost::default(),
+            Op::BitMul(_) => self.bit_times_value(public(1).is_some()),
+            Op::A2B { width, .. } => CostTable::plan(&lanes::a2b(*width as u32)),
             Op::B2A(_) => {
                 let w = ty(0).width() as u64;
                 GateCost {
@@ -341,11 +184,17 @@ impl CostTable {
         }
     }
 
-    fn bit_times_value(&self) -> GateCost {
+    /// `s · v` by three-party OT: one OT with sender `P_0` for a public `v` (the cost of
+    /// one B2A injection), two (senders `P_0` and `P_2`) for a secret one.
+    fn bit_times_value(&self, public_value: bool) -> GateCost {
         GateCost {
             bit_injections: 1,
             rounds: 1,
-            bits_sent: self.bit_times_value_bits,
+            bits_sent: if public_value {
+                self.b2a_bits
+            } else {
+                self.bit_times_value_bits
+            },
             ..GateCost::default()
         }
     }
@@ -406,15 +255,29 @@ pub fn schedule(circuit: &Circuit, table: &CostTable) -> Schedule {
                 .unwrap_or(0);
         ready.push(start + table.gate(circuit, WireId(i as u32)).rounds);
     }
-    let rounds = circuit
+    // Secret outputs are opened after the last gate, one round per (recipients, sharing
+    // kind) group: all outputs for all three parties of one kind together, and outputs for
+    // one or two parties to each recipient separately.
+    let mut groups = std::collections::BTreeSet::new();
+    for o in circuit.outputs() {
+        let g = circuit.gate(o.wire);
+        if g.placement != Placement::Secret {
+            continue;
+        }
+        let boolean = matches!(g.ty, WireType::Bool { .. });
+        if o.reveal_to.len() == 3 {
+            groups.insert((3, boolean));
+        } else {
+            groups.extend(o.reveal_to.iter().map(|p| (p.index(), boolean)));
+        }
+    }
+    let last = circuit
         .outputs()
         .iter()
-        .map(|o| {
-            let reveal = u32::from(circuit.gate(o.wire).placement == Placement::Secret);
-            ready[o.wire.index()] + reveal
-        })
+        .map(|o| ready[o.wire.index()])
         .max()
         .unwrap_or(0);
+    let rounds = last + groups.len() as u32;
     Schedule { ready, rounds }
 }
 
@@ -467,8 +330,14 @@ pub fn cost_with(circuit: &Circuit, table: &CostTable) -> CostReport {
         gates: circuit.len() as u64,
         ..CostReport::default()
     };
+    let live = live(circuit);
     for (i, g) in circuit.gates().iter().enumerate() {
-        let c = table.gate(circuit, WireId(i as u32));
+        // The engine computes only the gates some output depends on.
+        let c = if live[i] {
+            table.gate(circuit, WireId(i as u32))
+        } else {
+            GateCost::default()
+        };
         match g.placement {
             Placement::Local(_) => r.local_gates += 1,
             Placement::Secret => r.secret_gates += 1,
@@ -556,27 +425,39 @@ impl fmt::Display for CostReport {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// For each wire, whether some output depends on it: the gates a run computes (the others
+/// cost nothing).
+pub fn live(circuit: &Circuit) -> Vec<bool> {
+    let mut live = vec![false; circuit.len()];
+    for o in circuit.outputs() {
+        live[o.wire.index()] = true;
+    }
+    for (i, g) in circuit.gates().iter().enumerate().rev() {
+        if live[i] {
+            for w in g.op.operands() {
+                live[w.index()] = true;
+            }
+        }
+    }
+    live
+}
 
-    #[test]
-    fn engine_figures() {
-        // The engine documents 241 ANDs and 8 rounds for a 64-bit MSB, 8 rounds for A2B.
-        let mut s = Sim::default();
-        s.msb(64);
-        assert_eq!((s.ands, s.rounds), (241, 8));
-        let mut s = Sim::default();
-        s.a2b(64);
-        assert_eq!(s.rounds, 8);
-        let mut s = Sim::default();
-        s.ge_shared(32);
-        assert_eq!((s.ands, s.rounds), (32 + 2 * 31 - 5, 6));
-        let mut s = Sim::default();
-        s.and_all(64);
-        assert_eq!((s.ands, s.rounds), (63, 6));
-        let mut s = Sim::default();
-        s.ge_const(8, 0);
-        assert_eq!((s.ands, s.rounds), (0, 0));
+/// The public value of `wire`, if the gate is public: a `const`, or a public gate whose
+/// operands are all public (evaluated with the IR semantics, as the engine does in the
+/// clear).
+fn public_value(circuit: &Circuit, wire: WireId) -> Option<u64> {
+    let g = circuit.gate(wire);
+    match (&g.op, g.placement) {
+        (Op::Const { value, .. }, _) => Some(*value),
+        (op, Placement::Public) => {
+            let args: Option<Vec<u64>> = op
+                .operands()
+                .iter()
+                .map(|w| public_value(circuit, *w))
+                .collect();
+            let types: Vec<WireType> = op.operands().iter().map(|w| circuit.gate(*w).ty).collect();
+            Some(crate::eval::apply(op, g.ty, &types, &args?))
+        }
+        _ => None,
     }
 }

@@ -11,6 +11,8 @@
 //! - [`passes`]: the optimiser (folding, CSE, DCE, owner-local partial evaluation).
 //! - [`bristol`]: Bristol Fashion import and export.
 //! - [`cost`]: the cost model (ANDs, multiplications, rounds, bits per party per row).
+//! - [`lanes`]: the lane plans (AND trees of comparisons and conversions), shared by the
+//!   cost model and the secure evaluator.
 //! - [`testing`]: random circuits and inputs for property tests (here and in `protocol/`).
 //!
 //! The contract with the secure evaluator in `samen-protocol` is [`ir::Circuit::gates`]:
@@ -25,6 +27,7 @@ pub mod builder;
 pub mod cost;
 pub mod eval;
 pub mod ir;
+pub mod lanes;
 pub mod party;
 pub mod passes;
 pub mod report;

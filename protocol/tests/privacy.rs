@@ -18,7 +18,7 @@
 use std::sync::{Arc, Mutex};
 
 use samen_protocol::context::{Direction, MessageObserver, MessageRecord, Round};
-use samen_protocol::ops::{arith, boolean, compare, convert, input, layer, mux};
+use samen_protocol::ops::{arith, boolean, compare, convert, input, mux};
 use samen_protocol::{harness, Context, PartyId, ProtocolError, SecurityMode};
 
 #[derive(Default)]
@@ -83,7 +83,8 @@ fn all_operations(a: &[u64], b: &[u64], bits: &[u64], bit: &[u64]) -> [Vec<Vec<u
             ],
         )?;
         arith::mul(ctx, &x, &y)?;
-        layer::mul_and_words_many(ctx, &[(&x.shares, &y.shares)], &[(&z.shares, &z.shares)])?;
+        arith::mul_words_many(ctx, &[(&x.shares, &y.shares)])?;
+        boolean::and_words_many(ctx, &[(&z.shares, &z.shares)])?;
         convert::b2a_value(ctx, &z)?;
         compare::le_public(ctx, &x, 7, 63)?;
         boolean::and(ctx, &z, &z)?;

@@ -1,16 +1,16 @@
 //! Comparisons as step functions on the shared round: arithmetic `lt`/`le` by the MSB of
 //! the difference, arithmetic `eq` by an input round and an AND tree, and signed bit-sliced
-//! `lt`/`le`/`eq` by carry trees (ABY3 §5.3) — the engine's `crate::ops::compare`, with the
-//! same constant-aware trees and costs; see the table in [`super::gates`].
+//! `lt`/`le`/`eq` by carry trees (ABY3 §5.3). The trees are the lane plans of
+//! [`samen_circuits::lanes`] (constant-aware, the cost model's); see the table in
+//! [`super::gates`].
 //!
 //! Reveals nothing: every message is an AND output masked by a fresh zero sharing, or an
 //! input masked by PRF randomness.
 
 use samen_circuits::ir::mask;
-use samen_circuits::Op;
+use samen_circuits::lanes::{self, Cmp, Operand};
 
 use crate::ops::arith::{neg, public_sub, sub, sub_public};
-use crate::ops::boolean::xor;
 use crate::ops::convert::bitslice;
 use crate::ops::input::SharedColumn;
 use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
@@ -40,6 +40,7 @@ async fn is_zero(rt: &Runtime, d: &ArithColumn, bits: u32) -> Result<Lane, Proto
             vec![InputSpec {
                 width: Some(bits),
                 values: plain,
+                rows: d.rows(),
             }],
         )
         .await
@@ -61,16 +62,14 @@ async fn is_zero(rt: &Runtime, d: &ArithColumn, bits: u32) -> Result<Lane, Proto
         },
         _ => ReplicatedWords::zeros(len),
     };
-    let diff = xor(
-        &a,
-        &BitSlicedColumn {
-            width: bits,
-            rows: a.rows,
-            shares: b,
-        },
-    )?;
-    let xnor: Vec<Lane> = Runtime::lanes_of(&diff).iter().map(|l| rt.not(l)).collect();
-    Ok(rt.and_all(xnor).await)
+    let mut inputs = Runtime::lanes_of(&a);
+    inputs.extend(Runtime::lanes_of(&BitSlicedColumn {
+        width: bits,
+        rows: a.rows,
+        shares: b,
+    }));
+    let mut out = rt.run_plan(&lanes::equal_lanes(bits), inputs).await;
+    Ok(out.pop().expect("one output"))
 }
 
 /// An arithmetic operand as a column (`Pub` as a public sharing).
@@ -87,112 +86,59 @@ fn diff(rt: &Runtime, x: &V<'_>, y: &V<'_>) -> Result<ArithColumn, ProtocolError
 /// Arithmetic `lt`/`le`/`eq` on `l` bits (see [`samen_circuits::eval`]).
 pub(crate) async fn compare_arith(
     rt: &Runtime,
-    op: &Op,
+    op: Cmp,
     x: &V<'_>,
     y: &V<'_>,
     l: u32,
 ) -> Result<Lane, ProtocolError> {
     Ok(match op {
-        Op::Lt(_) => msb(rt, &diff(rt, x, y)?, l).await,
-        Op::Le(_) => rt.not(&msb(rt, &diff(rt, y, x)?, l).await),
-        _ => is_zero(rt, &diff(rt, x, y)?, l).await?,
+        Cmp::Lt => msb(rt, &diff(rt, x, y)?, l).await,
+        Cmp::Le => rt.not(msb(rt, &diff(rt, y, x)?, l).await),
+        Cmp::Eq => is_zero(rt, &diff(rt, x, y)?, l).await?,
     })
 }
 
-/// Lanes of a secret `Bool{w}` column with the sign bit flipped (signed → unsigned order).
-fn flipped(rt: &Runtime, x: &BitSlicedColumn) -> Vec<Lane> {
-    let mut lanes = Runtime::lanes_of(x);
-    if let Some(top) = lanes.last_mut() {
-        *top = rt.not(top);
-    }
-    lanes
-}
-
-/// Unsigned `x ≥ y` for secret lanes: carry out of `x + ¬y + 1`.
-async fn ge_shared(rt: &Runtime, x: &[Lane], y: &[Lane]) -> Lane {
-    let ny: Vec<Lane> = y.iter().map(|l| rt.not(l)).collect();
-    let reqs: Vec<(&Lane, &Lane)> = x.iter().zip(&ny).collect();
-    let g = rt.and_batch(&reqs).await;
-    let mut leaves: Vec<(Lane, Lane)> = g
-        .into_iter()
-        .zip(x.iter().zip(&ny))
-        .map(|(g, (a, b))| (g, rt.xor(a, b)))
-        .collect();
-    let (g0, p0) = leaves[0].clone();
-    leaves[0] = (rt.xor(&g0, &p0), p0);
-    rt.carry_out(leaves).await
-}
-
-/// Unsigned `x ≥ k` for secret lanes and a public `k`: carry out of `x + (2^w − k)`.
-async fn ge_const(rt: &Runtime, x: &[Lane], k: u64) -> Lane {
-    let l = x.len() as u32;
-    if k == 0 {
-        return Lane::One;
-    }
-    if l < 64 && k >> l != 0 {
-        return Lane::Zero;
-    }
-    let m = k.wrapping_neg() & mask(l as u8);
-    let leaves: Vec<(Lane, Lane)> = x
-        .iter()
-        .enumerate()
-        .map(|(j, xj)| {
-            if m >> j & 1 == 1 {
-                (xj.clone(), rt.not(xj))
-            } else {
-                (Lane::Zero, xj.clone())
-            }
-        })
-        .collect();
-    rt.carry_out(leaves).await
-}
-
-/// Signed `lt`/`le`/`eq` of `Bool{w}` operands (at least one secret).
+/// Signed `lt`/`le`/`eq` of `Bool{w}` operands (at least one secret): the plan
+/// [`lanes::compare_bool`] on the lanes of the secret operands.
 pub(crate) async fn compare_bool(
     rt: &Runtime,
-    op: &Op,
+    cmp: Cmp,
     x: &V<'_>,
     y: &V<'_>,
     w: u32,
 ) -> Result<Lane, ProtocolError> {
-    let sign = 1u64 << (w - 1);
-    let m = mask(w as u8);
-    Ok(match (op, x, y) {
-        (Op::Eq(_), V::B(a), V::B(b)) => {
-            let d = xor(a, b)?;
-            let xnor: Vec<Lane> = Runtime::lanes_of(&d).iter().map(|l| rt.not(l)).collect();
-            rt.and_all(xnor).await
+    let mut inputs = Vec::new();
+    let mut operand = |v: &V<'_>| match v {
+        V::B(b) if b.width == w => {
+            inputs.extend(Runtime::lanes_of(b));
+            Ok(Operand::Secret)
         }
-        (Op::Eq(_), V::B(a), V::Pub(c)) | (Op::Eq(_), V::Pub(c), V::B(a)) => {
-            if w < 64 && c >> w != 0 {
-                Lane::Zero
-            } else {
-                let xnor: Vec<Lane> = Runtime::lanes_of(a)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, l)| if c >> j & 1 == 1 { l } else { rt.not(&l) })
-                    .collect();
-                rt.and_all(xnor).await
-            }
+        V::Pub(c) => Ok(Operand::Public(*c)),
+        _ => Err(internal("boolean comparison operands")),
+    };
+    let (ox, oy) = (operand(x)?, operand(y)?);
+    let plan = lanes::compare_bool(cmp, w, ox, oy)
+        .ok_or_else(|| internal("boolean comparison of two public values"))?;
+    let mut out = rt.run_plan(&plan, inputs).await;
+    Ok(out.pop().expect("one output"))
+}
+
+/// Unsigned `x ≥ y` for a secret `w`-bit `x` and a secret `y` of the same width or a public
+/// `k` (any word): the plan [`lanes::ge_unsigned`].
+pub(crate) async fn ge_unsigned(
+    rt: &Runtime,
+    x: &BitSlicedColumn,
+    y: &V<'_>,
+) -> Result<Lane, ProtocolError> {
+    let mut inputs = Runtime::lanes_of(x);
+    let y = match y {
+        V::B(b) if b.width == x.width => {
+            inputs.extend(Runtime::lanes_of(b));
+            Operand::Secret
         }
-        (Op::Lt(_), V::B(a), V::B(b)) => {
-            rt.not(&ge_shared(rt, &flipped(rt, a), &flipped(rt, b)).await)
-        }
-        (Op::Le(_), V::B(a), V::B(b)) => ge_shared(rt, &flipped(rt, b), &flipped(rt, a)).await,
-        // x < c ⇔ ¬(x ≥ c);  x ≤ c ⇔ ¬(x ≥ c + 1).
-        (Op::Lt(_), V::B(a), V::Pub(c)) => {
-            rt.not(&ge_const(rt, &flipped(rt, a), (c ^ sign) & m).await)
-        }
-        (Op::Le(_), V::B(a), V::Pub(c)) => match ((c ^ sign) & m).checked_add(1) {
-            Some(k) => rt.not(&ge_const(rt, &flipped(rt, a), k).await),
-            None => Lane::One,
-        },
-        // c < y ⇔ y ≥ c + 1;  c ≤ y ⇔ y ≥ c.
-        (Op::Lt(_), V::Pub(c), V::B(b)) => match ((c ^ sign) & m).checked_add(1) {
-            Some(k) => ge_const(rt, &flipped(rt, b), k).await,
-            None => Lane::Zero,
-        },
-        (Op::Le(_), V::Pub(c), V::B(b)) => ge_const(rt, &flipped(rt, b), (c ^ sign) & m).await,
-        _ => return Err(internal("boolean comparison operands")),
-    })
+        V::Pub(k) => Operand::Public(*k),
+        _ => return Err(internal("unsigned comparison operands")),
+    };
+    let mut out = rt.run_plan(&lanes::ge_unsigned(x.width, y), inputs).await;
+    Ok(out.pop().expect("one output"))
 }

@@ -1,7 +1,7 @@
-//! Conversions as step functions on the shared round: A2B and MSB (full adder and a
-//! Sklansky prefix or carry tree, ABY3 §5.3), B2A and bit × value (three-party OT, ABY3
-//! §5.4). The same algorithms, public-constant shortcuts and costs as the engine's
-//! `crate::ops::convert`; see the table in [`super::gates`].
+//! Conversions as step functions on the shared round: A2B and MSB (the lane plans
+//! [`samen_circuits::lanes::a2b`] and [`samen_circuits::lanes::msb`]: full adder, then a
+//! Sklansky prefix or a carry tree, ABY3 §5.3), B2A and bit × value (three-party OT, ABY3
+//! §5.4, formed by [`super::products::form`]); see the table in [`super::gates`].
 //!
 //! Reveals nothing: every message is an AND output masked by a fresh zero sharing, or an
 //! OT message masked by randomness the receiver does not hold.
@@ -11,8 +11,11 @@ use crate::ops::convert::bitslice;
 use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
 
+use samen_circuits::lanes;
+
 use super::lanes::Lane;
-use super::round::{OtJob, Runtime};
+use super::products::OtJob;
+use super::round::Runtime;
 
 /// A public word or a secret arithmetic column.
 pub(crate) enum Base {
@@ -91,69 +94,45 @@ pub(crate) async fn b2a(rt: &Runtime, x: &BitSlicedColumn) -> Result<ArithColumn
     Ok(acc)
 }
 
-/// The full-adder layer of A2B/MSB on the low `bits` bits of `x`: sum lanes (local) and
-/// carry lanes shifted up by one (one AND round, `bits − 1` ANDs).
-async fn full_adder(rt: &Runtime, x: &ArithColumn, bits: u32) -> (Vec<Lane>, Vec<Lane>) {
+/// The inputs of the A2B/MSB plans: for each arithmetic component `k` of `x`, its low
+/// `bits` bits as a sharing whose other components are zero (component `k` is held as
+/// `own` by party `k` and as `next` by party `k − 1`), lowest bit first. Local.
+fn component_lanes(rt: &Runtime, x: &ArithColumn, bits: u32) -> Vec<Lane> {
     let w = rt.wpb();
+    let me = rt.party().index();
     let own = bitslice(&x.shares.own, bits);
     let next = bitslice(&x.shares.next, bits);
-    let carries = (bits as usize - 1) * w;
-    let z: Vec<u64> = own[..carries]
-        .iter()
-        .zip(&next[..carries])
-        .map(|(o, n)| o & n)
-        .collect();
-    let c = rt.and_words(z).await;
-    let s: Vec<Lane> = (0..bits as usize)
-        .map(|j| {
-            Lane::Shared(ReplicatedWords {
-                own: own[j * w..(j + 1) * w].to_vec(),
-                next: next[j * w..(j + 1) * w].to_vec(),
-            })
-        })
-        .collect();
-    let mut cs = vec![Lane::Zero];
-    cs.extend((0..bits as usize - 1).map(|j| Lane::Shared(c.slice(j * w..(j + 1) * w))));
-    (s, cs)
+    let mut lanes = Vec::with_capacity(3 * bits as usize);
+    for k in 0..3 {
+        for j in 0..bits as usize {
+            let part = |v: &[u64], held: bool| {
+                if held {
+                    v[j * w..(j + 1) * w].to_vec()
+                } else {
+                    vec![0; w]
+                }
+            };
+            lanes.push(Lane::shared(ReplicatedWords {
+                own: part(&own, k == me),
+                next: part(&next, k == (me + 1) % 3),
+            }));
+        }
+    }
+    lanes
 }
 
-/// Generate/propagate leaves of `s + c` for positions `1..bits − 1` (one AND round).
-async fn leaves(rt: &Runtime, s: &[Lane], c: &[Lane], bits: usize) -> Vec<(Lane, Lane)> {
-    let reqs: Vec<(&Lane, &Lane)> = (1..bits - 1).map(|j| (&s[j], &c[j])).collect();
-    let g = rt.and_batch(&reqs).await;
-    g.into_iter()
-        .zip(1..bits - 1)
-        .map(|(g, j)| (g, rt.xor(&s[j], &c[j])))
-        .collect()
-}
-
-/// Bit `bits − 1` of each value of `x` (ABY3 §5.3 MSB; the engine's `msb`).
+/// Bit `bits − 1` of each value of `x` (ABY3 §5.3 MSB): the plan [`lanes::msb`].
 pub(crate) async fn msb(rt: &Runtime, x: &ArithColumn, bits: u32) -> Lane {
-    let (s, c) = full_adder(rt, x, bits).await;
-    let top = bits as usize - 1;
-    let carry = if bits >= 3 {
-        let l = leaves(rt, &s, &c, bits as usize).await;
-        rt.carry_out(l).await
-    } else {
-        Lane::Zero
-    };
-    rt.xor(&rt.xor(&s[top], &c[top]), &carry)
+    let mut out = rt
+        .run_plan(&lanes::msb(bits), component_lanes(rt, x, bits))
+        .await;
+    out.pop().expect("one output")
 }
 
-/// The low `bits` bits of each value of `x`, bit-sliced (the engine's `a2b`).
+/// The low `bits` bits of each value of `x`, bit-sliced: the plan [`lanes::a2b`].
 pub(crate) async fn a2b(rt: &Runtime, x: &ArithColumn, bits: u32) -> BitSlicedColumn {
-    let (s, c) = full_adder(rt, x, bits).await;
-    let b = bits as usize;
-    let carry_in: Vec<Lane> = if b >= 3 {
-        let l = leaves(rt, &s, &c, b).await;
-        let mut ci = vec![Lane::Zero, Lane::Zero];
-        ci.extend(rt.prefix(l).await.into_iter().take(b - 2));
-        ci
-    } else {
-        vec![Lane::Zero; b]
-    };
-    let out: Vec<Lane> = (0..b)
-        .map(|j| rt.xor(&rt.xor(&s[j], &c[j]), &carry_in[j]))
-        .collect();
+    let out = rt
+        .run_plan(&lanes::a2b(bits), component_lanes(rt, x, bits))
+        .await;
     rt.column(&out)
 }

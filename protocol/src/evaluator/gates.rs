@@ -16,9 +16,9 @@
 //! | `eq` arith | `P_0` shares `d_0 + d_1` at `l` bits, AND tree of the XNOR bits | `1 + ⌈log2 l⌉` |
 //! | `lt`, `le` `Bool{w}` | flip sign bits, `x ≥ y` as the carry of `x + ¬y + 1` | `1 + ⌈log2 w⌉` (`≤ ⌈log2 w⌉` with a constant) |
 //! | `eq` `Bool{w}` | AND tree of the XNOR bits | `⌈log2 w⌉` |
-//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | 1 (0 if `a ⊕ b` is public) |
+//! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)`, the plan `lanes::select` | 1 (0 if `a ⊕ b` is public) |
 //! | `mux` arith, `bitmul` | `b + s·(a − b)` by bit × value (two OTs; one if `a − b` is public) | 1 |
-//! | `a2b{w}` | full adder, Sklansky prefix | `2 + ⌈log2(w − 2)⌉` |
+//! | `a2b{w}` | full adder, Sklansky prefix (the plan `lanes::a2b`) | `2 + ⌈log2(w − 2)⌉` |
 //! | `b2a` `Bool{w}` | `w` bit injections by OT, `Σ 2^j b_j` | 1 |
 //!
 //! A `share` gate whose operand is already secret (a pre-shared input) is a conversion:
@@ -32,7 +32,7 @@ use std::rc::Rc;
 use samen_circuits::ir::mask;
 use samen_circuits::{Op, WireType};
 
-use crate::ops::arith::{add, add_public, mul_local, mul_public, neg, public_sub, sub, sub_public};
+use crate::ops::arith::{add, add_public, mul_public, neg, public_sub, sub, sub_public};
 use crate::ops::boolean::{not, xor, xor_public};
 use crate::ops::input::SharedColumn;
 use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
@@ -40,7 +40,10 @@ use crate::{PartyId, ProtocolError};
 
 use super::compare::{compare_arith, compare_bool};
 use super::convert::{a2b, b2a, bit_times, Base};
+use samen_circuits::lanes::{self, Cmp, Operand};
+
 use super::lanes::Lane;
+use super::products::{Pair, Words};
 use super::round::{InputSpec, Runtime};
 use super::values::Value;
 
@@ -69,7 +72,15 @@ fn view(v: &Value) -> V<'_> {
 
 /// The one lane of a one-bit column.
 fn bit_lane(b: &BitSlicedColumn) -> Lane {
-    Lane::Shared(b.shares.clone())
+    Lane::shared(b.shares.clone())
+}
+
+/// The two secret operands of an AND or multiplication gate, by reference.
+fn pair(operands: &[Rc<Value>]) -> Pair {
+    Pair {
+        x: Words::Value(operands[0].clone()),
+        y: Words::Value(operands[1].clone()),
+    }
 }
 
 /// Evaluates the secret gate `op` (result type `ty`, operand types `types`) on `operands`.
@@ -98,30 +109,19 @@ pub(crate) async fn secure_gate(
         (Op::Sub(_), [V::A(a), V::Pub(c)]) => arith(sub_public(me, a, *c)),
         (Op::Sub(_), [V::Pub(c), V::A(a)]) => arith(public_sub(me, *c, a)),
         (Op::Neg(_), [V::A(a)]) => arith(neg(a)),
-        (Op::Mul(_), [V::A(a), V::A(b)]) => {
-            let mut z = vec![0u64; a.rows()];
-            mul_local(
-                &a.shares.own,
-                &a.shares.next,
-                &b.shares.own,
-                &b.shares.next,
-                &mut z,
-            );
-            arith(ArithColumn::new(rt.mul_words(z).await))
+        (Op::Mul(_), [V::A(_), V::A(_)]) => {
+            let mut p = rt.mul_pairs(vec![pair(&operands)]).await;
+            arith(ArithColumn::new(p.pop().unwrap_or_default()))
         }
         (Op::Mul(_), [V::A(a), V::Pub(c)] | [V::Pub(c), V::A(a)]) => arith(mul_public(a, *c)),
         (Op::Xor(_), [V::B(a), V::B(b)]) => boolean(xor(a, b)?),
         (Op::Xor(_), [V::B(a), V::Pub(c)] | [V::Pub(c), V::B(a)]) => boolean(xor_public(me, a, *c)),
-        (Op::And(_), [V::B(a), V::B(b)]) => {
-            let mut z = vec![0u64; a.shares.len()];
-            crate::ops::boolean::and_local(
-                &a.shares.own,
-                &a.shares.next,
-                &b.shares.own,
-                &b.shares.next,
-                &mut z,
-            );
-            let shares = rt.and_words(z).await;
+        (Op::And(_), [V::B(a), V::B(_)]) => {
+            let shares = rt
+                .and_pairs(vec![pair(&operands)])
+                .await
+                .pop()
+                .unwrap_or_default();
             boolean(BitSlicedColumn {
                 width: a.width,
                 rows: a.rows,
@@ -138,56 +138,25 @@ pub(crate) async fn secure_gate(
         }
         (Op::Not(_), [V::B(a)]) => boolean(not(me, a)),
         (Op::Lt(_) | Op::Le(_) | Op::Eq(_), [x, y]) => {
+            let cmp = match op {
+                Op::Lt(_) => Cmp::Lt,
+                Op::Le(_) => Cmp::Le,
+                _ => Cmp::Eq,
+            };
             let lane = match (types[0], types[1]) {
                 (WireType::Arith { width: wa }, WireType::Arith { width: wb }) => {
                     let l = (wa.max(wb) as u32 + 1).min(64);
-                    compare_arith(&rt, &op, x, y, l).await?
+                    compare_arith(&rt, cmp, x, y, l).await?
                 }
-                (WireType::Bool { width }, _) => compare_bool(&rt, &op, x, y, width as u32).await?,
+                (WireType::Bool { width }, _) => compare_bool(&rt, cmp, x, y, width as u32).await?,
                 _ => return Err(internal("comparison of mixed kinds")),
             };
             boolean(rt.column(&[lane]))
         }
         (Op::Mux(_), [V::Pub(c), a, b]) => Ok(value_of(if c & 1 == 1 { a } else { b })),
         (Op::Mux(_), [V::B(s), a, b]) => match ty {
-            WireType::Bool { width } => {
-                let d: Vec<Lane> = match (a, b) {
-                    (V::Pub(x), V::Pub(y)) => Runtime::lanes_public(x ^ y, width as u32),
-                    (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
-                        Runtime::lanes_of(&xor_public(me, x, *y))
-                    }
-                    (V::B(x), V::B(y)) => Runtime::lanes_of(&xor(x, y)?),
-                    _ => return Err(internal("mux operands")),
-                };
-                let sel = bit_lane(s);
-                let reqs: Vec<(&Lane, &Lane)> = d.iter().map(|l| (&sel, l)).collect();
-                let t = rt.and_batch(&reqs).await;
-                let t = rt.column(&t);
-                boolean(match b {
-                    V::Pub(y) => xor_public(me, &t, *y),
-                    V::B(y) => xor(&t, y)?,
-                    _ => return Err(internal("mux operands")),
-                })
-            }
-            WireType::Arith { .. } => {
-                let base = match b {
-                    V::Pub(y) => Base::Pub(*y),
-                    V::A(y) => Base::Col((*y).clone()),
-                    _ => return Err(internal("mux operands")),
-                };
-                let d = match (a, b) {
-                    (V::Pub(x), V::Pub(y)) => Base::Pub(x.wrapping_sub(*y)),
-                    (V::A(x), V::Pub(y)) => Base::Col(sub_public(me, x, *y)),
-                    (V::Pub(x), V::A(y)) => Base::Col(public_sub(me, *x, y)),
-                    (V::A(x), V::A(y)) => Base::Col(sub(x, y)?),
-                    _ => return Err(internal("mux operands")),
-                };
-                let t = bit_times(&rt, s, &d).await?;
-                arith(match base {
-                    Base::Pub(y) => add_public(me, &t, y),
-                    Base::Col(y) => add(&t, &y)?,
-                })
-            }
+            WireType::Bool { width } => boolean(mux_bool(&rt, s, a, b, width as u32).await?),
+            WireType::Arith { .. } => arith(mux_arith(&rt, s, a, b).await?),
         },
         (Op::BitMul(_), [V::Pub(c), x]) => Ok(if c & 1 == 1 {
             value_of(x)
@@ -353,12 +322,75 @@ async fn share(
         WireType::Bool { width } => Some(width as u32),
     };
     match rt
-        .input(owner, vec![InputSpec { width, values }])
+        .input(
+            owner,
+            vec![InputSpec {
+                width,
+                values,
+                rows: rt.rows(),
+            }],
+        )
         .await
         .pop()
     {
         Some(SharedColumn::Arith(a)) => Ok(Value::Arith(a)),
         Some(SharedColumn::Bool(b)) => Ok(Value::Bool(b)),
         None => Err(internal("input returned no column")),
+    }
+}
+
+/// `s ? a : b = b ⊕ s·(a ⊕ b)` for `Bool{width}` operands (secret or public) and a secret
+/// one-bit `s`: the plan [`lanes::select`] (no round when `a ⊕ b` is public).
+pub(crate) async fn mux_bool(
+    rt: &Runtime,
+    s: &BitSlicedColumn,
+    a: &V<'_>,
+    b: &V<'_>,
+    width: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
+    let me = rt.party();
+    let mut inputs = vec![bit_lane(s)];
+    let d = match (a, b) {
+        (V::Pub(x), V::Pub(y)) => Operand::Public(x ^ y),
+        (V::B(x), V::Pub(y)) | (V::Pub(y), V::B(x)) => {
+            inputs.extend(Runtime::lanes_of(&xor_public(me, x, *y)));
+            Operand::Secret
+        }
+        (V::B(x), V::B(y)) => {
+            inputs.extend(Runtime::lanes_of(&xor(x, y)?));
+            Operand::Secret
+        }
+        _ => return Err(internal("mux operands")),
+    };
+    let t = rt.run_plan(&lanes::select(width, d), inputs).await;
+    let t = rt.column(&t);
+    match b {
+        V::Pub(y) => Ok(xor_public(me, &t, *y)),
+        V::B(y) => xor(&t, y),
+        _ => Err(internal("mux operands")),
+    }
+}
+
+/// `s ? a : b = b + s·(a − b)` for arithmetic operands (secret or public) and a secret
+/// one-bit `s`: bit × value, one OT if `a − b` is public, two otherwise.
+pub(crate) async fn mux_arith(
+    rt: &Runtime,
+    s: &BitSlicedColumn,
+    a: &V<'_>,
+    b: &V<'_>,
+) -> Result<ArithColumn, ProtocolError> {
+    let me = rt.party();
+    let d = match (a, b) {
+        (V::Pub(x), V::Pub(y)) => Base::Pub(x.wrapping_sub(*y)),
+        (V::A(x), V::Pub(y)) => Base::Col(sub_public(me, x, *y)),
+        (V::Pub(x), V::A(y)) => Base::Col(public_sub(me, *x, y)),
+        (V::A(x), V::A(y)) => Base::Col(sub(x, y)?),
+        _ => return Err(internal("mux operands")),
+    };
+    let t = bit_times(rt, s, &d).await?;
+    match b {
+        V::Pub(y) => Ok(add_public(me, &t, *y)),
+        V::A(y) => add(&t, y),
+        _ => Err(internal("mux operands")),
     }
 }

@@ -1,21 +1,23 @@
-//! Bit positions ("lanes") of bit-sliced columns and the AND trees on them, as step
-//! functions: each tree level submits its ANDs to the shared round ([`Runtime`]) instead of
-//! running its own, so the levels of many gates go into the same rounds.
+//! Bit positions ("lanes") of bit-sliced columns, and the executor of lane plans.
 //!
-//! The algorithms and their public-constant shortcuts are exactly those of the engine's
-//! comparison and conversion code (`crate::ops::compare`, `crate::ops::convert`), so the
-//! AND and round counts are the engine's (and the cost model's): a reduction tree for the
-//! carry out of an adder, a Sklansky parallel prefix for all carries, an AND tree for
-//! equality. A lane is either a public constant (all rows 0 or 1) or a sharing of
-//! `words_per_bit(rows)` words; ANDs with constants are local, and a level whose ANDs are
-//! all local costs no round. Whether a lane is constant depends only on public data, so
-//! all parties take the same branches.
+//! The AND trees of comparisons and conversions (full adder, carry-out tree, Sklansky
+//! prefix, AND-all tree, selector ANDs) are defined once, as data, in
+//! [`samen_circuits::lanes`]: the cost model counts those plans and [`Runtime::run_plan`]
+//! executes them here, submitting each layer's ANDs to the shared round ([`Runtime`]), so the
+//! layers of many gates go into the same rounds and the AND and round counts are the
+//! model's by construction. A lane is either a public constant (all rows 0 or 1) or a
+//! sharing of `words_per_bit(rows)` words; ANDs with constants are local. Whether a lane
+//! is constant depends only on public data, so all parties take the same branches.
 //!
 //! Reveals nothing: every AND goes through the masked AND round.
 
-use crate::ops::boolean::and_local;
+use std::rc::Rc;
+
+use samen_circuits::lanes::{LaneRef, Local, Plan};
+
 use crate::share::{last_word_mask, BitSlicedColumn, ReplicatedWords};
 
+use super::products::{Pair, Words};
 use super::round::Runtime;
 
 /// One bit position of all rows.
@@ -25,8 +27,77 @@ pub(crate) enum Lane {
     Zero,
     /// Public 1 in every row.
     One,
-    /// Shared.
-    Shared(ReplicatedWords),
+    /// Shared (by reference: cloning a lane copies no words).
+    Shared(Rc<ReplicatedWords>),
+}
+
+impl Lane {
+    /// A shared lane.
+    pub(crate) fn shared(w: ReplicatedWords) -> Lane {
+        Lane::Shared(Rc::new(w))
+    }
+}
+
+/// The words of a shared lane, taken without copying when this is the last handle.
+fn unwrap_words(w: Rc<ReplicatedWords>) -> ReplicatedWords {
+    Rc::try_unwrap(w).unwrap_or_else(|w| (*w).clone())
+}
+
+/// The lanes of a plan's run: each id's lane until its last use.
+struct Tape {
+    lanes: Vec<Option<Lane>>,
+    uses: Vec<u32>,
+}
+
+impl Tape {
+    fn new(plan: &Plan, inputs: Vec<Lane>) -> Tape {
+        let mut uses = vec![0u32; plan.lanes()];
+        let mut count = |l: &Local| match *l {
+            Local::Xor(a, b) => {
+                uses[a as usize] += 1;
+                uses[b as usize] += 1;
+            }
+            Local::Not(a) => uses[a as usize] += 1,
+        };
+        plan.pre.iter().for_each(&mut count);
+        for layer in &plan.layers {
+            layer.locals.iter().for_each(&mut count);
+        }
+        for layer in &plan.layers {
+            for &(a, b) in &layer.ands {
+                uses[a as usize] += 1;
+                uses[b as usize] += 1;
+            }
+        }
+        for o in &plan.outputs {
+            if let LaneRef::Id(i) = o {
+                uses[*i as usize] += 1;
+            }
+        }
+        let mut lanes: Vec<Option<Lane>> = Vec::with_capacity(plan.lanes());
+        lanes.extend(inputs.into_iter().map(Some));
+        Tape { lanes, uses }
+    }
+
+    /// Lane `id`; the tape lets go of it at its last use.
+    fn take(&mut self, id: u32) -> Lane {
+        let i = id as usize;
+        self.uses[i] -= 1;
+        let l = if self.uses[i] == 0 {
+            self.lanes[i].take()
+        } else {
+            self.lanes[i].clone()
+        };
+        l.expect("a plan uses only lanes it defined")
+    }
+
+    fn get(&mut self, r: LaneRef) -> Lane {
+        match r {
+            LaneRef::Zero => Lane::Zero,
+            LaneRef::One => Lane::One,
+            LaneRef::Id(i) => self.take(i),
+        }
+    }
 }
 
 impl Runtime {
@@ -54,170 +125,91 @@ impl Runtime {
         match l {
             Lane::Zero => ReplicatedWords::zeros(self.wpb()),
             Lane::One => self.flip(ReplicatedWords::zeros(self.wpb())),
-            Lane::Shared(s) => s.clone(),
+            Lane::Shared(s) => (**s).clone(),
         }
     }
 
-    pub(crate) fn not(&self, a: &Lane) -> Lane {
+    /// `¬a` (local), in `a`'s buffer when this is its last handle.
+    pub(crate) fn not(&self, a: Lane) -> Lane {
         match a {
             Lane::Zero => Lane::One,
             Lane::One => Lane::Zero,
-            Lane::Shared(s) => Lane::Shared(self.flip(s.clone())),
+            Lane::Shared(s) => Lane::shared(self.flip(unwrap_words(s))),
         }
     }
 
-    pub(crate) fn xor(&self, a: &Lane, b: &Lane) -> Lane {
+    /// `a ⊕ b` (local), in `a`'s buffer when this is its last handle.
+    pub(crate) fn xor(&self, a: Lane, b: Lane) -> Lane {
         match (a, b) {
-            (Lane::Zero, x) | (x, Lane::Zero) => x.clone(),
+            (Lane::Zero, x) | (x, Lane::Zero) => x,
             (Lane::One, x) | (x, Lane::One) => self.not(x),
-            (Lane::Shared(x), Lane::Shared(y)) => Lane::Shared(ReplicatedWords {
-                own: x.own.iter().zip(&y.own).map(|(a, b)| a ^ b).collect(),
-                next: x.next.iter().zip(&y.next).map(|(a, b)| a ^ b).collect(),
-            }),
+            (Lane::Shared(x), Lane::Shared(y)) => {
+                let mut x = unwrap_words(x);
+                x.own.iter_mut().zip(&y.own).for_each(|(a, b)| *a ^= b);
+                x.next.iter_mut().zip(&y.next).for_each(|(a, b)| *a ^= b);
+                Lane::shared(x)
+            }
         }
     }
 
     /// ANDs of all pairs: constants locally, shared pairs in the next round (no round if
     /// none is shared).
-    pub(crate) async fn and_batch(&self, reqs: &[(&Lane, &Lane)]) -> Vec<Lane> {
-        let w = self.wpb();
+    pub(crate) async fn and_batch(&self, reqs: Vec<(Lane, Lane)>) -> Vec<Lane> {
         let mut out: Vec<Option<Lane>> = Vec::with_capacity(reqs.len());
-        let mut z = Vec::new();
-        for (a, b) in reqs {
-            out.push(match (a, b) {
+        let mut pairs = Vec::new();
+        for r in reqs {
+            out.push(match r {
                 (Lane::Zero, _) | (_, Lane::Zero) => Some(Lane::Zero),
-                (Lane::One, x) | (x, Lane::One) => Some((*x).clone()),
+                (Lane::One, x) | (x, Lane::One) => Some(x),
                 (Lane::Shared(x), Lane::Shared(y)) => {
-                    let at = z.len();
-                    z.resize(at + w, 0);
-                    and_local(&x.own, &x.next, &y.own, &y.next, &mut z[at..]);
+                    pairs.push(Pair {
+                        x: Words::Lane(x),
+                        y: Words::Lane(y),
+                    });
                     None
                 }
             });
         }
-        let done = self.and_words(z).await;
-        let mut k = 0;
+        let mut done = self.and_pairs(pairs).await.into_iter();
         out.into_iter()
-            .map(|o| {
-                o.unwrap_or_else(|| {
-                    let l = Lane::Shared(done.slice(k * w..(k + 1) * w));
-                    k += 1;
-                    l
-                })
-            })
+            .map(|o| o.unwrap_or_else(|| Lane::shared(done.next().expect("one result per pair"))))
             .collect()
     }
 
-    /// Carry out of an adder from (generate, propagate) leaves, lowest first: a reduction
-    /// tree of ⌈log2 n⌉ levels; the lowest group's propagate is never computed.
-    pub(crate) async fn carry_out(&self, leaves: Vec<(Lane, Lane)>) -> Lane {
-        let mut groups: Vec<(Lane, Option<Lane>)> = leaves
-            .into_iter()
-            .enumerate()
-            .map(|(i, (g, p))| (g, if i == 0 { None } else { Some(p) }))
-            .collect();
-        if groups.is_empty() {
-            return Lane::Zero;
-        }
-        while groups.len() > 1 {
-            let mut reqs = Vec::new();
-            for pair in groups.chunks(2) {
-                if let [lo, hi] = pair {
-                    let p_hi = hi.1.as_ref().expect("only the lowest group lacks P");
-                    reqs.push((p_hi, &lo.0));
-                    if let Some(p_lo) = lo.1.as_ref() {
-                        reqs.push((p_hi, p_lo));
-                    }
+    /// Runs `plan` (see [`samen_circuits::lanes`]) on `inputs`: each layer's ANDs in one
+    /// round, local steps at once. Returns the plan's outputs.
+    pub(crate) async fn run_plan(&self, plan: &Plan, inputs: Vec<Lane>) -> Vec<Lane> {
+        debug_assert_eq!(inputs.len(), plan.inputs as usize);
+        let mut tape = Tape::new(plan, inputs);
+        let local = |tape: &mut Tape, l: &Local| {
+            let v = match *l {
+                Local::Xor(a, b) => {
+                    let (x, y) = (tape.take(a), tape.take(b));
+                    self.xor(x, y)
                 }
-            }
-            let mut res = self.and_batch(&reqs).await.into_iter();
-            let mut next = Vec::with_capacity(groups.len().div_ceil(2));
-            let mut it = groups.into_iter();
-            while let Some(lo) = it.next() {
-                match it.next() {
-                    Some(hi) => {
-                        let g = self.xor(&hi.0, &res.next().expect("G request"));
-                        let p = if lo.1.is_some() {
-                            Some(res.next().expect("P request"))
-                        } else {
-                            None
-                        };
-                        next.push((g, p));
-                    }
-                    None => next.push(lo),
+                Local::Not(a) => {
+                    let x = tape.take(a);
+                    self.not(x)
                 }
-            }
-            groups = next;
-        }
-        groups.pop().expect("one group left").0
-    }
-
-    /// Sklansky parallel prefix: for every position `j`, the generate of positions `0..=j`.
-    pub(crate) async fn prefix(&self, leaves: Vec<(Lane, Lane)>) -> Vec<Lane> {
-        let n = leaves.len();
-        let mut g: Vec<Lane> = Vec::with_capacity(n);
-        let mut p: Vec<Option<Lane>> = Vec::with_capacity(n);
-        for (i, (gi, pi)) in leaves.into_iter().enumerate() {
-            g.push(gi);
-            p.push(if i == 0 { None } else { Some(pi) });
-        }
-        let mut half = 1;
-        while half < n {
-            let mut plan = Vec::new();
-            let mut b = 0;
-            while b < n {
-                let m = b + half - 1;
-                for j in (m + 1)..(b + 2 * half).min(n) {
-                    plan.push((j, m, b != 0));
-                }
-                b += 2 * half;
-            }
-            let mut reqs = Vec::new();
-            for &(j, m, keep_p) in &plan {
-                let pj = p[j].as_ref().expect("a group not starting at 0 keeps P");
-                reqs.push((pj, &g[m]));
-                if keep_p {
-                    reqs.push((
-                        pj,
-                        p[m].as_ref().expect("a group not starting at 0 keeps P"),
-                    ));
-                }
-            }
-            let mut res = self.and_batch(&reqs).await.into_iter();
-            for &(j, _, keep_p) in &plan {
-                let t = res.next().expect("G request");
-                g[j] = self.xor(&g[j], &t);
-                p[j] = if keep_p {
-                    Some(res.next().expect("P request"))
-                } else {
-                    None
-                };
-            }
-            half *= 2;
-        }
-        g
-    }
-
-    /// The AND of all lanes: a tree of ⌈log2 n⌉ levels, `n − 1` ANDs; 1 for no lanes.
-    pub(crate) async fn and_all(&self, mut lanes: Vec<Lane>) -> Lane {
-        if lanes.is_empty() {
-            return Lane::One;
-        }
-        while lanes.len() > 1 {
-            let reqs: Vec<(&Lane, &Lane)> = lanes
-                .chunks(2)
-                .filter_map(|c| if let [a, b] = c { Some((a, b)) } else { None })
-                .collect();
-            let res = self.and_batch(&reqs).await;
-            let odd = if lanes.len() % 2 == 1 {
-                lanes.pop()
-            } else {
-                None
             };
-            lanes = res;
-            lanes.extend(odd);
+            tape.lanes.push(Some(v));
+        };
+        for l in &plan.pre {
+            local(&mut tape, l);
         }
-        lanes.pop().expect("one lane left")
+        for layer in &plan.layers {
+            let reqs: Vec<(Lane, Lane)> = layer
+                .ands
+                .iter()
+                .map(|&(a, b)| (tape.take(a), tape.take(b)))
+                .collect();
+            let res = self.and_batch(reqs).await;
+            tape.lanes.extend(res.into_iter().map(Some));
+            for l in &layer.locals {
+                local(&mut tape, l);
+            }
+        }
+        plan.outputs.iter().map(|o| tape.get(*o)).collect()
     }
 
     /// The lanes of a column, lowest bit first.
@@ -225,23 +217,10 @@ impl Runtime {
         (0..x.width)
             .map(|b| {
                 let (o, n) = x.bit(b);
-                Lane::Shared(ReplicatedWords {
+                Lane::shared(ReplicatedWords {
                     own: o.to_vec(),
                     next: n.to_vec(),
                 })
-            })
-            .collect()
-    }
-
-    /// The lanes of a public `width`-bit value.
-    pub(crate) fn lanes_public(value: u64, width: u32) -> Vec<Lane> {
-        (0..width)
-            .map(|b| {
-                if value >> b & 1 == 1 {
-                    Lane::One
-                } else {
-                    Lane::Zero
-                }
             })
             .collect()
     }

@@ -34,14 +34,20 @@
 //! # Cost
 //! Per gate, the engine's protocols (Araki et al. CCS 2016 for AND and multiplication;
 //! ABY3 §5 for A2B, MSB, comparisons, bit injection and bit × value): see the table in
-//! `gates`. Bits sent per row per party equal those of the cost model
-//! `samen_circuits::cost` for circuits whose public values are all `const` gates, except
-//! that gates with a public operand the model does not special-case are cheaper here
-//! (a `mux` between two constants or a `bitmul` by a constant: one OT instead of two, or no
-//! AND for booleans), and that the model prices a gate whose public operand is not a `const`
-//! gate (a circuit before constant folding) as if the operand were secret.
-//! `tests/evaluator_cost.rs` checks rounds and bits against the model on AES-128 (equal) and
-//! the AIO circuit (equal up to exactly these savings).
+//! `gates`. The rounds and the bits sent per row per party equal those of the cost model
+//! `samen_circuits::cost` exactly — the model counts the same lane plans
+//! (`samen_circuits::lanes`), knows the public-operand shortcuts (a `mux` between two
+//! public values, a `bitmul` by a public value), skips dead gates as the executor does and
+//! counts one reveal round per (recipients, kind) group. `tests/evaluator_gadget_cost.rs`
+//! checks this per gadget and `tests/evaluator_cost.rs` on AES-128 and the AIO circuit.
+//!
+//! # One implementation
+//! The modules below are the engine's only implementation of its protocols: `round`
+//! (the shared round and input sharing), `products` (the one function that forms every
+//! product: AND, multiplication, the ANDs of lane plans, OT messages — where malicious
+//! checks will hook in), `lanes` (the lane-plan executor), `convert`, `compare` and
+//! `gates`. `gadget` runs one step function on its own: the whole-column operations of
+//! [`crate::ops`] are thin wrappers around it.
 //!
 //! # What it reveals
 //! Only the circuit's outputs, each to its `reveal_to` parties. Everything else a party
@@ -49,11 +55,13 @@
 //! The number of rows, the circuit and the number of rounds and bytes are public.
 //! Input validation errors stay local (the party aborts before sending anything).
 
-mod compare;
-mod convert;
-mod gates;
-mod lanes;
-mod round;
+pub(crate) mod compare;
+pub(crate) mod convert;
+pub(crate) mod gadget;
+pub(crate) mod gates;
+pub(crate) mod lanes;
+pub(crate) mod products;
+pub(crate) mod round;
 mod run;
 mod schedule;
 mod values;

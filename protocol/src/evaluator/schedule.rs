@@ -7,18 +7,8 @@
 
 use samen_circuits::Circuit;
 
-/// For each wire, whether some output depends on it.
+/// For each wire, whether some output depends on it (the cost model's notion of a live
+/// gate, [`samen_circuits::cost::live`], so that both count the same gates).
 pub(crate) fn needed(circuit: &Circuit) -> Vec<bool> {
-    let mut live = vec![false; circuit.len()];
-    for o in circuit.outputs() {
-        live[o.wire.index()] = true;
-    }
-    for (i, g) in circuit.gates().iter().enumerate().rev() {
-        if live[i] {
-            for w in g.op.operands() {
-                live[w.index()] = true;
-            }
-        }
-    }
-    live
+    samen_circuits::cost::live(circuit)
 }

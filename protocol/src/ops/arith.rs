@@ -16,10 +16,13 @@
 //! with `α` a fresh additive sharing of zero, sends `z_i` to party `i − 1`, receives
 //! `z_{i+1}` from party `i + 1`. Cost: one round, 64 bits per product per party. Reveals
 //! nothing: `α_i` contains `−F(k_{i+1})`, unknown to the receiver `i − 1`.
-//! [`mul_words_many`] puts all products of a circuit layer into that one round.
+//! [`mul_words_many`] puts all products of a circuit layer into that one round. The
+//! products are formed by the secure evaluator's one product function (run here through
+//! its single-gadget executor), the same code every circuit uses.
 
 use crate::context::Context;
-use crate::randomness::CorrelatedRandomness;
+use crate::evaluator::gadget;
+use crate::evaluator::products::Pair;
 use crate::share::{ArithColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
 
@@ -111,40 +114,18 @@ pub fn mul_public_column(x: &ArithColumn, c: &[u64]) -> Result<ArithColumn, Prot
     }))
 }
 
-/// The local step of multiplication: `acc += x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i`
-/// (mod 2^64), where `acc` holds this party's zero share `α_i` on entry.
-///
-/// # Panics
-/// If the slices have different lengths.
-#[inline]
-pub fn mul_local(x_own: &[u64], x_next: &[u64], y_own: &[u64], y_next: &[u64], acc: &mut [u64]) {
-    let n = acc.len();
-    assert!(
-        x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n,
-        "mul_local: lengths differ"
-    );
-    for ((((a, &xo), &xn), &yo), &yn) in
-        acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next)
-    {
-        *a = a
-            .wrapping_add(xo.wrapping_mul(yo.wrapping_add(yn)))
-            .wrapping_add(xn.wrapping_mul(yo));
-    }
-}
-
 /// Products of many pairs of word sharings in **one** round (all multiplications of a
-/// layer). Cost: one round (none without words), 64 bits per product per party.
+/// layer), formed by the engine's one product function. Cost: one round (none without
+/// words), 64 bits per product per party.
 pub fn mul_words_many(
     ctx: &mut Context,
     pairs: &[(&ReplicatedWords, &ReplicatedWords)],
 ) -> Result<Vec<ReplicatedWords>, ProtocolError> {
-    super::products_round(
-        ctx,
-        "mul",
-        pairs,
-        CorrelatedRandomness::zero_shares,
-        mul_local,
-    )
+    for (x, y) in pairs {
+        same_len("mul", x.len(), y.len())?;
+    }
+    let pairs: Vec<Pair> = pairs.iter().map(|(x, y)| Pair::copied(x, y)).collect();
+    gadget::run(ctx, 0, |rt| async move { Ok(rt.mul_pairs(pairs).await) })
 }
 
 /// Product of two word sharings of equal length: one round.

@@ -14,45 +14,18 @@
 //! receives `z_{i+1}` from party `i + 1`. Cost: one round, one bit per AND gate per party.
 //! Reveals nothing: `z_i` is masked by `F(k_{i+1})` in `α_i`, a key party `i − 1` does not
 //! hold. [`and_words_many`] puts any number of gates of one circuit layer into that one
-//! round.
+//! round. The products are formed by the secure evaluator's one product function.
 
 use crate::context::Context;
-use crate::randomness::CorrelatedRandomness;
+use crate::evaluator::gadget;
+use crate::evaluator::products::Pair;
 use crate::share::{words_per_bit, BitSlicedColumn, ReplicatedWords};
 use crate::{PartyId, ProtocolError};
 
 use super::{clear_padding, same_len, same_shape};
 
-/// The local step of AND on words: `acc ^= x_i·y_i ⊕ x_i·y_{i+1} ⊕ x_{i+1}·y_i`, where
-/// `acc` holds this party's zero share `α_i` on entry. 64 gates per word.
-///
-/// # Panics
-/// If the slices have different lengths.
-#[inline]
-pub fn and_local(x_own: &[u64], x_next: &[u64], y_own: &[u64], y_next: &[u64], acc: &mut [u64]) {
-    let n = acc.len();
-    assert!(
-        x_own.len() == n && x_next.len() == n && y_own.len() == n && y_next.len() == n,
-        "and_local: lengths differ"
-    );
-    for ((((a, &xo), &xn), &yo), &yn) in
-        acc.iter_mut().zip(x_own).zip(x_next).zip(y_own).zip(y_next)
-    {
-        *a ^= (xo & (yo ^ yn)) ^ (xn & yo);
-    }
-}
-
-/// Completes a round of local XOR products: `z` (this party's `z_i`, already masked) goes
-/// to the previous party, `z_{i+1}` comes from the next. No round when `z` is empty.
-pub(crate) fn reshare(ctx: &mut Context, z: Vec<u64>) -> Result<ReplicatedWords, ProtocolError> {
-    if z.is_empty() {
-        return Ok(ReplicatedWords::default());
-    }
-    let next = ctx.send_prev_recv_next(&z)?;
-    Ok(ReplicatedWords { own: z, next })
-}
-
-/// AND of many pairs of word sharings in **one** round (all gates of a layer).
+/// AND of many pairs of word sharings in **one** round (all gates of a layer), formed
+/// by the engine's one product function.
 ///
 /// Each pair's components must have equal lengths. Returns one sharing per pair. Cost:
 /// one round (none if there are no words), one bit sent per gate per party.
@@ -65,13 +38,13 @@ pub fn and_words_many(
     ctx: &mut Context,
     pairs: &[(&ReplicatedWords, &ReplicatedWords)],
 ) -> Result<Vec<ReplicatedWords>, ProtocolError> {
-    super::products_round(
-        ctx,
-        "and",
-        pairs,
-        CorrelatedRandomness::zero_shares_xor,
-        and_local,
-    )
+    for (x, y) in pairs {
+        same_len("and", x.len(), y.len())?;
+    }
+    // Rows in whole words: the runtime clears no padding of raw words.
+    let rows = 64 * pairs.iter().map(|(x, _)| x.len()).max().unwrap_or(0);
+    let pairs: Vec<Pair> = pairs.iter().map(|(x, y)| Pair::copied(x, y)).collect();
+    gadget::run(ctx, rows, |rt| async move { Ok(rt.and_pairs(pairs).await) })
 }
 
 /// AND of two word sharings of equal length: one round.

@@ -32,6 +32,11 @@
 //! tree over XNOR bits: ⌈log2 ℓ⌉ rounds, `ℓ − 1` ANDs. For signed (two's-complement)
 //! values, flip the top bit of both sides first ([`xor_public`] with `1 << (ℓ − 1)`).
 //!
+//! **One implementation.** Each function runs the secure evaluator's comparison step
+//! function (`crate::evaluator::compare`, whose trees are the lane plans of
+//! `samen_circuits::lanes`) through the single-gadget executor: the same code, rounds and
+//! bytes as a comparison gate in a circuit.
+//!
 //! **What they reveal:** nothing; every message is an AND output masked by a fresh zero
 //! sharing (or an input masked by PRF randomness).
 //!
@@ -40,15 +45,16 @@
 //! [`ArithColumn::concat`]: crate::ArithColumn::concat
 //! [`BitSlicedColumn::concat`]: crate::BitSlicedColumn::concat
 
-use crate::context::Context;
-use crate::share::{ArithColumn, BitSlicedColumn, ReplicatedWords};
-use crate::{PartyId, ProtocolError};
+use samen_circuits::lanes::Cmp;
 
-use super::arith::{neg, public_sub, sub, sub_public};
+use crate::context::Context;
+use crate::evaluator::compare::{compare_arith, compare_bool, ge_unsigned};
+use crate::evaluator::gadget;
+use crate::evaluator::gates::V;
+use crate::share::{ArithColumn, BitSlicedColumn};
+use crate::ProtocolError;
+
 use super::boolean::not as not_bits;
-use super::convert::{bitslice, msb};
-use super::input::input_bool;
-use super::lanes::{Lane, Lanes};
 use super::same_shape;
 
 fn check_width(w: u32) -> Result<(), ProtocolError> {
@@ -60,6 +66,22 @@ fn check_width(w: u32) -> Result<(), ProtocolError> {
     Ok(())
 }
 
+/// An arithmetic comparison on `width + 1` bits, as a one-bit column.
+fn arith(
+    ctx: &mut Context,
+    cmp: Cmp,
+    x: &V<'_>,
+    y: &V<'_>,
+    rows: usize,
+    width: u32,
+) -> Result<BitSlicedColumn, ProtocolError> {
+    check_width(width)?;
+    gadget::run(ctx, rows, |rt| async move {
+        let l = compare_arith(&rt, cmp, x, y, width + 1).await?;
+        Ok(rt.column(&[l]))
+    })
+}
+
 /// `[x < y]` for arithmetic columns with operands within `width` bits (see module doc).
 pub fn lt(
     ctx: &mut Context,
@@ -67,8 +89,8 @@ pub fn lt(
     y: &ArithColumn,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    check_width(width)?;
-    msb(ctx, &sub(x, y)?, width + 1)
+    super::same_len("lt", x.rows(), y.rows())?;
+    arith(ctx, Cmp::Lt, &V::A(x), &V::A(y), x.rows(), width)
 }
 
 /// `[x <= y]` for arithmetic columns: `¬(y < x)`.
@@ -78,8 +100,8 @@ pub fn le(
     y: &ArithColumn,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    let r = lt(ctx, y, x, width)?;
-    Ok(not_bits(ctx.party(), &r))
+    super::same_len("le", x.rows(), y.rows())?;
+    arith(ctx, Cmp::Le, &V::A(x), &V::A(y), x.rows(), width)
 }
 
 /// `[x > y]` for arithmetic columns: `y < x`.
@@ -109,9 +131,7 @@ pub fn lt_public(
     c: u64,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    check_width(width)?;
-    let d = sub_public(ctx.party(), x, c);
-    msb(ctx, &d, width + 1)
+    arith(ctx, Cmp::Lt, &V::A(x), &V::Pub(c), x.rows(), width)
 }
 
 /// `[x <= c]` for a public constant `c`: `¬(c < x)`.
@@ -121,10 +141,7 @@ pub fn le_public(
     c: u64,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    check_width(width)?;
-    let d = public_sub(ctx.party(), c, x);
-    let r = msb(ctx, &d, width + 1)?;
-    Ok(not_bits(ctx.party(), &r))
+    arith(ctx, Cmp::Le, &V::A(x), &V::Pub(c), x.rows(), width)
 }
 
 /// `[x > c]` for a public constant `c`: `c < x`.
@@ -149,64 +166,6 @@ pub fn ge_public(
     Ok(not_bits(ctx.party(), &r))
 }
 
-/// `[d ≡ 0 mod 2^bits]` (see module doc).
-fn is_zero(
-    ctx: &mut Context,
-    d: &ArithColumn,
-    bits: u32,
-) -> Result<BitSlicedColumn, ProtocolError> {
-    let me = ctx.party();
-    let rows = d.rows();
-    let mask = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
-    let a_plain: Vec<u64> = if me == PartyId::SVB {
-        d.shares
-            .own
-            .iter()
-            .zip(&d.shares.next)
-            .map(|(x, y)| x.wrapping_add(*y) & mask)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let a = input_bool(
-        ctx,
-        PartyId::SVB,
-        (me == PartyId::SVB).then_some(&a_plain[..]),
-        rows,
-        bits,
-    )?;
-    // −d_2 as a boolean sharing: component 2 (party 2's own, party 1's next).
-    let minus = neg(d);
-    let b = match me.index() {
-        1 => ReplicatedWords {
-            own: vec![0; a.shares.len()],
-            next: bitslice(&minus.shares.next, bits),
-        },
-        2 => ReplicatedWords {
-            own: bitslice(&minus.shares.own, bits),
-            next: vec![0; a.shares.len()],
-        },
-        _ => ReplicatedWords::zeros(a.shares.len()),
-    };
-    let b = BitSlicedColumn {
-        width: bits,
-        rows,
-        shares: b,
-    };
-    let lanes = Lanes::new(me, rows);
-    let diff = super::boolean::xor(&a, &b)?;
-    let xnor: Vec<Lane> = Lanes::of_column(&diff)
-        .iter()
-        .map(|l| lanes.not(l))
-        .collect();
-    let all = lanes.and_all(ctx, xnor)?;
-    Ok(lanes.to_column(&[all]))
-}
-
 /// `[x == y]` for arithmetic columns with operands within `width` bits.
 pub fn eq(
     ctx: &mut Context,
@@ -214,8 +173,8 @@ pub fn eq(
     y: &ArithColumn,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    check_width(width)?;
-    is_zero(ctx, &sub(x, y)?, width + 1)
+    super::same_len("eq", x.rows(), y.rows())?;
+    arith(ctx, Cmp::Eq, &V::A(x), &V::A(y), x.rows(), width)
 }
 
 /// `[x == c]` for a public constant `c`.
@@ -225,39 +184,7 @@ pub fn eq_public(
     c: u64,
     width: u32,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    check_width(width)?;
-    let d = sub_public(ctx.party(), x, c);
-    is_zero(ctx, &d, width + 1)
-}
-
-/// `[x ≥ k]` for a bit-sliced column and public `k` (unsigned): carry out of
-/// `x + (2^ℓ − k)`.
-fn ge_const_lane(ctx: &mut Context, x: &BitSlicedColumn, k: u64) -> Result<Lane, ProtocolError> {
-    let l = x.width;
-    if k == 0 {
-        return Ok(Lane::One);
-    }
-    if l < 64 && k >> l != 0 {
-        return Ok(Lane::Zero);
-    }
-    let lanes = Lanes::new(ctx.party(), x.rows);
-    let m = k.wrapping_neg() & if l == 64 { u64::MAX } else { (1u64 << l) - 1 };
-    let leaves: Vec<(Lane, Lane)> = Lanes::of_column(x)
-        .into_iter()
-        .enumerate()
-        .map(|(j, xj)| {
-            if m >> j & 1 == 1 {
-                (xj.clone(), lanes.not(&xj))
-            } else {
-                (Lane::Zero, xj)
-            }
-        })
-        .collect();
-    lanes.carry_out(ctx, leaves)
-}
-
-fn one_bit(ctx: &Context, rows: usize, l: Lane) -> BitSlicedColumn {
-    Lanes::new(ctx.party(), rows).to_column(&[l])
+    arith(ctx, Cmp::Eq, &V::A(x), &V::Pub(c), x.rows(), width)
 }
 
 /// `[x ≥ k]` for a bit-sliced column (unsigned, its declared width) and public `k`.
@@ -266,8 +193,10 @@ pub fn ge_public_bits(
     x: &BitSlicedColumn,
     k: u64,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    let l = ge_const_lane(ctx, x, k)?;
-    Ok(one_bit(ctx, x.rows, l))
+    gadget::run(ctx, x.rows, |rt| async move {
+        let l = ge_unsigned(&rt, x, &V::Pub(k)).await?;
+        Ok(rt.column(&[l]))
+    })
 }
 
 /// `[x < k]` for a bit-sliced column and public `k`: ⌈log2 ℓ⌉ rounds.
@@ -308,17 +237,10 @@ pub fn eq_public_bits(
     x: &BitSlicedColumn,
     k: u64,
 ) -> Result<BitSlicedColumn, ProtocolError> {
-    let lanes = Lanes::new(ctx.party(), x.rows);
-    if x.width < 64 && k >> x.width != 0 {
-        return Ok(one_bit(ctx, x.rows, Lane::Zero));
-    }
-    let xnor: Vec<Lane> = Lanes::of_column(x)
-        .into_iter()
-        .enumerate()
-        .map(|(j, xj)| if k >> j & 1 == 1 { xj } else { lanes.not(&xj) })
-        .collect();
-    let r = lanes.and_all(ctx, xnor)?;
-    Ok(one_bit(ctx, x.rows, r))
+    gadget::run(ctx, x.rows, |rt| async move {
+        let l = compare_bool(&rt, Cmp::Eq, &V::B(x), &V::Pub(k), x.width).await?;
+        Ok(rt.column(&[l]))
+    })
 }
 
 /// `[x ≥ y]` for bit-sliced columns of one width (unsigned): carry out of `x + ¬y + 1`.
@@ -328,21 +250,10 @@ pub fn ge_bits(
     y: &BitSlicedColumn,
 ) -> Result<BitSlicedColumn, ProtocolError> {
     same_shape("ge_bits", x, y)?;
-    let lanes = Lanes::new(ctx.party(), x.rows);
-    let xs = Lanes::of_column(x);
-    let ny: Vec<Lane> = Lanes::of_column(y).iter().map(|l| lanes.not(l)).collect();
-    let reqs: Vec<(&Lane, &Lane)> = xs.iter().zip(&ny).collect();
-    let g = lanes.and_batch(ctx, &reqs)?;
-    let mut leaves: Vec<(Lane, Lane)> = g
-        .into_iter()
-        .zip(xs.iter().zip(&ny))
-        .map(|(g, (a, b))| (g, lanes.xor(a, b)))
-        .collect();
-    // Fold the carry-in 1 into position 0: G_0 = g_0 ⊕ p_0 (its P is never needed).
-    let (g0, p0) = leaves[0].clone();
-    leaves[0] = (lanes.xor(&g0, &p0), p0);
-    let r = lanes.carry_out(ctx, leaves)?;
-    Ok(one_bit(ctx, x.rows, r))
+    gadget::run(ctx, x.rows, |rt| async move {
+        let l = ge_unsigned(&rt, x, &V::B(y)).await?;
+        Ok(rt.column(&[l]))
+    })
 }
 
 /// `[x < y]` for bit-sliced columns: `¬(x ≥ y)`. `1 + ⌈log2 ℓ⌉` rounds.
@@ -371,9 +282,8 @@ pub fn eq_bits(
     y: &BitSlicedColumn,
 ) -> Result<BitSlicedColumn, ProtocolError> {
     same_shape("eq_bits", x, y)?;
-    let lanes = Lanes::new(ctx.party(), x.rows);
-    let d = super::boolean::xor(x, y)?;
-    let xnor: Vec<Lane> = Lanes::of_column(&d).iter().map(|l| lanes.not(l)).collect();
-    let r = lanes.and_all(ctx, xnor)?;
-    Ok(one_bit(ctx, x.rows, r))
+    gadget::run(ctx, x.rows, |rt| async move {
+        let l = compare_bool(&rt, Cmp::Eq, &V::B(x), &V::B(y), x.width).await?;
+        Ok(rt.column(&[l]))
+    })
 }

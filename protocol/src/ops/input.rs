@@ -21,14 +21,15 @@
 //! misses one uniformly random component (`r` or `v − r − c`). Nothing is revealed to the
 //! owner. Row counts and widths are public.
 //!
-//! [`input_many`] shares several columns of one owner in that one round.
+//! [`input_many`] shares several columns of one owner in that one round. The protocol is
+//! the secure evaluator's input round (`crate::evaluator::round`), run here through the
+//! single-gadget executor: a circuit's `share` gates and these functions are one code.
 
-use crate::context::{Context, Round};
-use crate::share::{words_per_bit, ArithColumn, BitSlicedColumn, ReplicatedWords};
+use crate::context::Context;
+use crate::evaluator::gadget;
+use crate::evaluator::round::InputSpec;
+use crate::share::{ArithColumn, BitSlicedColumn};
 use crate::{PartyId, ProtocolError};
-
-use super::clear_padding;
-use super::convert::bitslice;
 
 /// One column to be shared by its owner (see [`input_many`]).
 #[derive(Clone, Copy, Debug)]
@@ -79,13 +80,6 @@ impl SharedColumn {
 }
 
 impl InputColumn<'_> {
-    fn words(&self) -> usize {
-        match *self {
-            InputColumn::Arith { rows, .. } => rows,
-            InputColumn::Bool { rows, width, .. } => width as usize * words_per_bit(rows),
-        }
-    }
-
     fn values(&self) -> Option<&[u64]> {
         match *self {
             InputColumn::Arith { values, .. } | InputColumn::Bool { values, .. } => values,
@@ -155,101 +149,26 @@ pub fn input_many(
             return Err(e);
         }
     }
-    let sizes: Vec<usize> = columns.iter().map(InputColumn::words).collect();
-    let total: usize = sizes.iter().sum();
-    // Keeps boolean padding bits zero in every component.
-    let clear = |words: &mut [u64]| {
-        let mut at = 0;
-        for (c, &n) in columns.iter().zip(&sizes) {
-            if let InputColumn::Bool { rows, .. } = c {
-                clear_padding(&mut words[at..at + n], *rows);
-            }
-            at += n;
-        }
-    };
-    let mut common = ctx.randomness().common(total);
-    clear(&mut common);
-    let shares = if me == owner {
-        let mut r = ctx.randomness().shared_with(me.prev(), total);
-        clear(&mut r);
-        let mut masked = Vec::with_capacity(total);
-        for (k, c) in columns.iter().enumerate() {
-            let at = masked.len();
-            let n = sizes[k];
-            match *c {
-                InputColumn::Arith { values, .. } => {
-                    let v = values.expect("checked: the owner gives values");
-                    masked.extend(
-                        v.iter()
-                            .zip(&r[at..at + n])
-                            .zip(&common[at..at + n])
-                            .map(|((v, r), c)| v.wrapping_sub(*r).wrapping_sub(*c)),
-                    );
-                }
-                InputColumn::Bool { values, width, .. } => {
-                    let v = bitslice(values.expect("checked: the owner gives values"), width);
-                    masked.extend(
-                        v.iter()
-                            .zip(&r[at..at + n])
-                            .zip(&common[at..at + n])
-                            .map(|((v, r), c)| v ^ r ^ c),
-                    );
-                }
-            }
-        }
-        if total > 0 {
-            ctx.exchange(Round {
-                to_next: Some(&masked),
-                ..Round::default()
-            })?;
-        }
-        ReplicatedWords {
-            own: r,
-            next: masked,
-        }
-    } else if me == owner.next() {
-        let got = if total > 0 {
-            ctx.exchange(Round {
-                from_prev: Some(total),
-                ..Round::default()
-            })?
-            .from_prev
-            .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        ReplicatedWords {
-            own: got,
-            next: common,
-        }
-    } else {
-        let mut r = ctx.randomness().shared_with(me.next(), total);
-        clear(&mut r);
-        if total > 0 {
-            ctx.exchange(Round::default())?;
-        }
-        ReplicatedWords {
-            own: common,
-            next: r,
-        }
-    };
-    let mut at = 0;
-    Ok(columns
+    let specs: Vec<InputSpec> = columns
         .iter()
-        .zip(&sizes)
-        .map(|(c, &n)| {
-            let s = shares.slice(at..at + n);
-            at += n;
-            match *c {
-                InputColumn::Arith { .. } => SharedColumn::Arith(ArithColumn::new(s)),
-                InputColumn::Bool { rows, width, .. } => SharedColumn::Bool(BitSlicedColumn {
-                    width,
-                    rows,
-                    shares: s,
-                }),
-            }
+        .map(|c| match *c {
+            InputColumn::Arith { values, rows } => InputSpec {
+                width: None,
+                values: values.map(<[u64]>::to_vec),
+                rows,
+            },
+            InputColumn::Bool {
+                values,
+                rows,
+                width,
+            } => InputSpec {
+                width: Some(width),
+                values: values.map(<[u64]>::to_vec),
+                rows,
+            },
         })
-        .collect())
+        .collect();
+    gadget::run(ctx, 0, |rt| async move { Ok(rt.input(owner, specs).await) })
 }
 
 /// Shares an arithmetic column owned by `owner` (values at the owner, `None` elsewhere):

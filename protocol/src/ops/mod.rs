@@ -17,7 +17,15 @@
 //! | [`convert`] | transposes (local); A2B, MSB, B2A, bit × value | 0 / ≤ 8 / 1 / 1 |
 //! | [`compare`] | `<`, `<=`, `==` for arithmetic and bit-sliced columns | ≤ 8 |
 //! | [`mux`] | selection by a shared bit | 1 |
-//! | [`layer`] | multiplications and ANDs of one layer together | 1 |
+//!
+//! **One implementation.** Every communicating function here except the reveal is a thin
+//! wrapper: it runs the secure evaluator's step function for that gadget
+//! ([`crate::evaluator`]) through the single-gadget executor, so a whole-column operation
+//! and the same gate inside a circuit are one code, with the same rounds and bytes. All
+//! products (AND, multiplication, the ANDs of A2B, MSB and comparisons, the OT messages of
+//! B2A and bit × value) are formed by one function, the evaluator's product function
+//! (`docs/protocol.md`, "The product function"). To put gates of different kinds into one
+//! round, write them as a circuit and run [`crate::evaluator::evaluate`].
 //!
 //! The protocols follow Araki, Furukawa, Lindell, Nof, Ohara, "High-Throughput
 //! Semi-Honest Secure Three-Party Computation with an Honest Majority" (CCS 2016) and
@@ -43,11 +51,8 @@ pub mod boolean;
 pub mod compare;
 pub mod convert;
 pub mod input;
-pub mod layer;
 pub mod mux;
 pub mod reveal;
-
-mod lanes;
 
 use crate::{BitSlicedColumn, ProtocolError};
 
@@ -91,43 +96,4 @@ pub fn clear_padding(words: &mut [u64], rows: usize) {
     for chunk in words.chunks_exact_mut(w) {
         chunk[w - 1] &= m;
     }
-}
-
-/// The skeleton of a batched multiplication round (Araki, Furukawa, Lindell, Nof, Ohara,
-/// CCS 2016, §2.2), shared by AND and ring multiplication: draw this party's share of
-/// zero for all words at once (`zero`), add each pair's local cross terms into it
-/// (`local`, which is the only place the two differ), send the result to the previous
-/// party and receive the next party's in one round, and split it per pair.
-pub(crate) fn products_round(
-    ctx: &mut crate::Context,
-    op: &str,
-    pairs: &[(&crate::ReplicatedWords, &crate::ReplicatedWords)],
-    zero: fn(&mut crate::randomness::CorrelatedRandomness, usize) -> Vec<u64>,
-    local: fn(&[u64], &[u64], &[u64], &[u64], &mut [u64]),
-) -> Result<Vec<crate::ReplicatedWords>, ProtocolError> {
-    let mut total = 0;
-    for (x, y) in pairs {
-        same_len(op, x.len(), y.len())?;
-        total += x.len();
-    }
-    let mut z = zero(ctx.randomness(), total);
-    let mut at = 0;
-    for (x, y) in pairs {
-        let n = x.len();
-        local(&x.own, &x.next, &y.own, &y.next, &mut z[at..at + n]);
-        at += n;
-    }
-    let all = boolean::reshare(ctx, z)?;
-    if pairs.len() == 1 {
-        return Ok(vec![all]);
-    }
-    let mut at = 0;
-    Ok(pairs
-        .iter()
-        .map(|(x, _)| {
-            let r = all.slice(at..at + x.len());
-            at += x.len();
-            r
-        })
-        .collect())
 }

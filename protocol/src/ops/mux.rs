@@ -2,17 +2,17 @@
 //!
 //! Boolean: `b ⊕ s·(a ⊕ b)`, with `s` ANDed into every bit position: one AND layer, one
 //! round, `width` bits per row per party. Arithmetic: `b + s·(a − b)` with the bit × value
-//! protocol of ABY3 §5.4 ([`bit_times_value`]): one round. Both reveal nothing.
+//! protocol of ABY3 §5.4 ([`bit_times_value`]): one round. Both reveal nothing. Both run
+//! the secure evaluator's `mux` step functions through the single-gadget executor.
 //!
 //! [`bit_times_value`]: super::convert::bit_times_value
 
 use crate::context::Context;
+use crate::evaluator::gadget;
+use crate::evaluator::gates::{mux_arith as mux_a, mux_bool as mux_b, V};
 use crate::share::{ArithColumn, BitSlicedColumn};
 use crate::ProtocolError;
 
-use super::arith::{add, sub};
-use super::boolean::{and, broadcast_bit, xor};
-use super::convert::bit_times_value;
 use super::same_shape;
 
 /// `s ? a : b` row by row, for bit-sliced `a` and `b` of one width and a one-bit `s`.
@@ -28,9 +28,9 @@ pub fn mux_bool(
             "mux_bool: the selector must be a one-bit column with the operands' rows".into(),
         ));
     }
-    let d = xor(a, b)?;
-    let sel = and(ctx, &broadcast_bit(s, a.width)?, &d)?;
-    xor(b, &sel)
+    gadget::run(ctx, a.rows, |rt| async move {
+        mux_b(&rt, s, &V::B(a), &V::B(b), a.width).await
+    })
 }
 
 /// `s ? a : b` row by row, for arithmetic `a`, `b` and a one-bit `s`.
@@ -40,7 +40,13 @@ pub fn mux_arith(
     a: &ArithColumn,
     b: &ArithColumn,
 ) -> Result<ArithColumn, ProtocolError> {
-    let d = sub(a, b)?;
-    let sd = bit_times_value(ctx, s, &d)?;
-    add(b, &sd)
+    super::same_len("mux_arith", a.rows(), b.rows())?;
+    if s.width != 1 || s.rows != a.rows() {
+        return Err(ProtocolError::InvalidOperands(
+            "mux_arith: the selector must be a one-bit column with the operands' rows".into(),
+        ));
+    }
+    gadget::run(ctx, a.rows(), |rt| async move {
+        mux_a(&rt, s, &V::A(a), &V::A(b)).await
+    })
 }
