@@ -10,7 +10,8 @@
 //! takes exactly its own number of rounds: the run's round count is the circuit's critical
 //! path in rounds, whatever the number of rows or gates.
 //!
-//! Wires are freed as soon as their last user has started; outputs are kept.
+//! Wires are freed as soon as their last user has started; outputs are kept. Plaintext
+//! inputs read only by local gates are read in place from the caller's columns, not copied.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -85,6 +86,17 @@ pub(crate) fn run(
     for o in circuit.outputs() {
         is_output[o.wire.index()] = true;
     }
+    // Plaintext inputs that only local gates read are never copied into a wire: those
+    // gates read the caller's column in place (`clear_gate`). An input an output or a
+    // secret gate reads directly gets its wire value as before.
+    let mut read_by_secret = is_output.clone();
+    for (i, g) in circuit.gates().iter().enumerate() {
+        if live[i] && g.placement == Placement::Secret {
+            for w in g.op.operands() {
+                read_by_secret[w.index()] = true;
+            }
+        }
+    }
     let mut wires = Wires {
         values: vec![None; n],
         remaining,
@@ -100,6 +112,15 @@ pub(crate) fn run(
         if g.placement == Placement::Secret && !matches!(g.op, Op::Input { .. }) {
             secret_gates.push(i);
             continue;
+        }
+        if matches!(g.op, Op::Input { .. }) && !read_by_secret[i] {
+            if let Op::Input { name, .. } = &g.op {
+                if inputs.contains_key(name) {
+                    // Read in place by its (local) users; nothing to hold.
+                    wires.values[i] = Some(Rc::new(Value::Absent));
+                    continue;
+                }
+            }
         }
         let v = clear_gate(
             circuit,

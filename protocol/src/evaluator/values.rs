@@ -109,7 +109,7 @@ pub(crate) fn validate(
                 found: col.len(),
             });
         }
-        if let Some(row) = col.iter().position(|&v| !input.ty.admits(v)) {
+        if let Some(row) = first_not_admitted(col, input.ty) {
             return Err(EvaluatorError::OutOfRange {
                 name: input.name.to_string(),
                 row,
@@ -118,6 +118,23 @@ pub(crate) fn validate(
         }
     }
     Ok(())
+}
+
+/// The first row of `col` that `ty` does not admit. A boolean type is checked a block of
+/// rows at a time with one OR of the bits above the width (vectorised), and only a block
+/// with a bad value is searched row by row; same answer as [`WireType::admits`] per row.
+fn first_not_admitted(col: &[u64], ty: WireType) -> Option<usize> {
+    match ty {
+        WireType::Bool { width } => {
+            let high = !samen_circuits::ir::mask(width);
+            col.chunks(1024).enumerate().find_map(|(k, block)| {
+                let bad = block.iter().fold(0u64, |acc, &v| acc | (v & high));
+                (bad != 0)
+                    .then(|| k * 1024 + block.iter().position(|&v| v & high != 0).unwrap_or(0))
+            })
+        }
+        WireType::Arith { .. } => col.iter().position(|&v| !ty.admits(v)),
+    }
 }
 
 /// For each wire, the gates that use it.
@@ -171,10 +188,18 @@ pub(crate) fn clear_gate(
         Placement::Local(_) => {
             let args: Vec<ColumnArg<'_>> = operands
                 .iter()
-                .map(|w| match values[w.index()].as_deref() {
-                    Some(Value::Public(v)) => ColumnArg::Word(*v),
-                    Some(Value::Local(c)) => ColumnArg::Column(c),
-                    _ => unreachable!("operands of an own local gate are public or own local"),
+                .map(|w| {
+                    // An own plaintext input is read in place (never copied).
+                    if let Op::Input { name, .. } = &circuit.gate(*w).op {
+                        if let Some(col) = inputs.get(name) {
+                            return ColumnArg::Column(col);
+                        }
+                    }
+                    match values[w.index()].as_deref() {
+                        Some(Value::Public(v)) => ColumnArg::Word(*v),
+                        Some(Value::Local(c)) => ColumnArg::Column(c),
+                        _ => unreachable!("operands of an own local gate are public or own local"),
+                    }
                 })
                 .collect();
             let col = apply_column(&g.op, g.ty, &types, &args, rows);
