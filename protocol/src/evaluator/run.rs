@@ -11,7 +11,9 @@
 //! path in rounds, whatever the number of rows or gates.
 //!
 //! Wires are freed as soon as their last user has started; outputs are kept. Plaintext
-//! inputs read only by local gates are read in place from the caller's columns, not copied.
+//! inputs read only by local gates are read in place from the caller's columns, not copied,
+//! and so is an owner's `b2a` (the same words as its boolean operand): it shares its
+//! operand's column.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -103,7 +105,10 @@ pub(crate) fn run(
         is_output,
     };
 
-    // Clear-text gates: inputs, public constants, the owner's local gates.
+    // Clear-text gates: inputs, public constants, the owner's local gates. `in_place`:
+    // wires whose plaintext is one of the caller's input columns, read where it is.
+    let own = Placement::Local(super::values::circuit_party(me));
+    let mut in_place: Vec<Option<&[u64]>> = vec![None; n];
     let mut secret_gates: Vec<usize> = Vec::new();
     for (i, g) in circuit.gates().iter().enumerate() {
         if !live[i] {
@@ -113,13 +118,26 @@ pub(crate) fn run(
             secret_gates.push(i);
             continue;
         }
-        if matches!(g.op, Op::Input { .. }) && !read_by_secret[i] {
-            if let Op::Input { name, .. } = &g.op {
-                if inputs.contains_key(name) {
-                    // Read in place by its (local) users; nothing to hold.
-                    wires.values[i] = Some(Rc::new(Value::Absent));
-                    continue;
-                }
+        if let Op::Input { name, .. } = &g.op {
+            if let (false, Some(col)) = (read_by_secret[i], inputs.get(name)) {
+                // Read in place by its (local) users; nothing to hold.
+                in_place[i] = Some(&col[..]);
+                wires.values[i] = Some(Rc::new(Value::Absent));
+                continue;
+            }
+        }
+        if let (Op::B2A([x]), true) = (&g.op, g.placement == own) {
+            // Same words as its boolean operand: no new column.
+            if let (false, Some(col)) = (read_by_secret[i], in_place[x.index()]) {
+                in_place[i] = Some(col);
+                wires.take(*x);
+                wires.values[i] = Some(Rc::new(Value::Absent));
+                continue;
+            }
+            if let Some(Value::Local(_)) = wires.values[x.index()].as_deref() {
+                let v = wires.take(*x).expect("present");
+                wires.values[i] = Some(v);
+                continue;
             }
         }
         let v = clear_gate(
@@ -127,6 +145,7 @@ pub(crate) fn run(
             WireId(i as u32),
             me,
             &wires.values,
+            &in_place,
             inputs,
             shared,
             rows,

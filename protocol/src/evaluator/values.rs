@@ -149,12 +149,14 @@ pub(crate) fn consumers(circuit: &Circuit) -> Vec<Vec<WireId>> {
 }
 
 /// The clear-text value of a public or local gate at party `me` (`None` for a secret gate).
-/// Operands of a local gate are local to the same owner or public.
+/// Operands of a local gate are local to the same owner or public; an operand with an
+/// `in_place` column is read there (a caller's input column, never copied).
 pub(crate) fn clear_gate(
     circuit: &Circuit,
     wire: WireId,
     me: PartyId,
     values: &[Option<std::rc::Rc<Value>>],
+    in_place: &[Option<&[u64]>],
     inputs: &BTreeMap<String, Vec<u64>>,
     shared: &BTreeMap<String, SharedColumn>,
     rows: usize,
@@ -189,11 +191,9 @@ pub(crate) fn clear_gate(
             let args: Vec<ColumnArg<'_>> = operands
                 .iter()
                 .map(|w| {
-                    // An own plaintext input is read in place (never copied).
-                    if let Op::Input { name, .. } = &circuit.gate(*w).op {
-                        if let Some(col) = inputs.get(name) {
-                            return ColumnArg::Column(col);
-                        }
+                    // An own plaintext input (or its `b2a`) is read in place (never copied).
+                    if let Some(col) = in_place[w.index()] {
+                        return ColumnArg::Column(col);
                     }
                     match values[w.index()].as_deref() {
                         Some(Value::Public(v)) => ColumnArg::Word(*v),
