@@ -33,7 +33,7 @@ use crate::{PartyId, ProtocolError};
 use super::gates::secure_gate;
 use super::round::Runtime;
 use super::schedule::needed;
-use super::values::{clear_gate, Value};
+use super::values::{clear_gate, Plain, Value};
 use super::{Outputs, SharedOutput, SharedOutputs};
 
 type GateFuture = Pin<Box<dyn Future<Output = Result<Value, ProtocolError>>>>;
@@ -107,7 +107,7 @@ pub(crate) fn run(
 
     // Clear-text gates: inputs, public constants, the owner's local gates. `in_place`:
     // wires whose plaintext is one of the caller's input columns, read where it is.
-    let own = Placement::Local(super::values::circuit_party(me));
+    let own = Placement::Local(me);
     let mut in_place: Vec<Option<&[u64]>> = vec![None; n];
     let mut secret_gates: Vec<usize> = Vec::new();
     for (i, g) in circuit.gates().iter().enumerate() {
@@ -145,8 +145,10 @@ pub(crate) fn run(
             WireId(i as u32),
             me,
             &wires.values,
-            &in_place,
-            inputs,
+            Plain {
+                inputs,
+                in_place: &in_place,
+            },
             shared,
             rows,
         )

@@ -148,6 +148,16 @@ pub(crate) fn consumers(circuit: &Circuit) -> Vec<Vec<WireId>> {
     uses
 }
 
+/// This party's plaintext: its input columns by name, and per wire the caller's column a
+/// wire reads in place (an input, or an owner's `b2a` of one), if any.
+#[derive(Clone, Copy)]
+pub(crate) struct Plain<'a> {
+    /// The party's plaintext input columns.
+    pub inputs: &'a BTreeMap<String, Vec<u64>>,
+    /// Per wire, the input column it is read from in place.
+    pub in_place: &'a [Option<&'a [u64]>],
+}
+
 /// The clear-text value of a public or local gate at party `me` (`None` for a secret gate).
 /// Operands of a local gate are local to the same owner or public; an operand with an
 /// `in_place` column is read there (a caller's input column, never copied).
@@ -156,11 +166,11 @@ pub(crate) fn clear_gate(
     wire: WireId,
     me: PartyId,
     values: &[Option<std::rc::Rc<Value>>],
-    in_place: &[Option<&[u64]>],
-    inputs: &BTreeMap<String, Vec<u64>>,
+    plain: Plain<'_>,
     shared: &BTreeMap<String, SharedColumn>,
     rows: usize,
 ) -> Option<Value> {
+    let Plain { inputs, in_place } = plain;
     let g = circuit.gate(wire);
     if let Op::Input { name, .. } = &g.op {
         return Some(match shared.get(name) {
