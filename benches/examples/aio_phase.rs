@@ -9,7 +9,7 @@
 use samen_circuits::aio::circuit::{build, input_columns};
 use samen_circuits::aio::synth::generate;
 use samen_circuits::aio::{AioRules, Policy};
-use samen_circuits::{passes, Party};
+use samen_circuits::{passes, PartyId};
 use samen_protocol::evaluator::{evaluate, LocalInputs};
 use samen_protocol::harness;
 
@@ -44,7 +44,7 @@ fn main() {
     let policy = Policy::default();
     let circuit = passes::optimize(&build(&rules, &policy).expect("AIO circuit")).expect("opt");
     let all = input_columns(&generate(2026, rows));
-    let inputs: Vec<LocalInputs> = Party::ALL
+    let inputs: Vec<LocalInputs> = PartyId::ALL
         .iter()
         .map(|p| {
             circuit
