@@ -25,6 +25,7 @@ use crate::audit::cli::audit_paths;
 use crate::audit::{report_html, report_text, AuditReport};
 use crate::config::NodeConfig;
 use crate::federation::{Federation, PartyEntry};
+use crate::fsutil::read_text_bounded;
 use crate::input::schema::LinkageMode;
 use crate::input::write::{write_party_files, SyntheticKeys};
 use crate::job::{HomeRule, Job, JobParams};
@@ -33,6 +34,13 @@ use crate::keys::{self, KeyRole};
 use super::output::{read_candidate_ids, CANDIDATES_FILE};
 use super::summary::RunSummary;
 use super::synthetic::{write_linked_files, LinkedFiles};
+
+/// The largest node log the demo reads back (a node run with `--quiet` logs a few lines;
+/// a larger log is reported as such instead of read).
+const NODE_LOG_LIMIT: u64 = 16 << 20;
+
+/// The largest node summary (`--summary-json`) the demo reads back.
+const SUMMARY_LIMIT: u64 = 1 << 20;
 
 /// How to set up a local federation.
 #[derive(Clone, Debug)]
@@ -328,7 +336,7 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
         let log = pdir.join("node.log");
         let summary = pdir.join("summary.json");
         let log_file = std::fs::File::create(&log).map_err(setup_err("creating a node log"))?;
-        let child = Command::new(&exe)
+        let child = Command::new(exe)
             .arg("node")
             .arg("run")
             .arg("--config")
@@ -360,7 +368,8 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
                 false
             }
         };
-        let mut log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        let mut log_text =
+            read_text_bounded(&log, NODE_LOG_LIMIT).unwrap_or_else(|e| e.to_string());
         if status.is_none() {
             log_text.push_str(&format!(
                 "\n(killed: did not finish within {} s)",
@@ -368,8 +377,8 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
             ));
         }
         let summary = if success {
-            let text =
-                std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
+            let text = read_text_bounded(&summary, SUMMARY_LIMIT)
+                .map_err(setup_err("reading a node summary"))?;
             Some(
                 serde_json::from_str::<RunSummary>(&text)
                     .map_err(setup_err("parsing a node summary"))?,
@@ -432,8 +441,7 @@ pub fn check_candidates(
     expected: &[String],
 ) -> Result<usize, DemoError> {
     let path = prepared.output_dirs[PartyId::SVB.index()].join(CANDIDATES_FILE);
-    let got = read_candidate_ids(&path)
-        .map_err(|e| DemoError::Mismatch(format!("{}: {e}", path.display())))?;
+    let got = read_candidate_ids(&path).map_err(|e| DemoError::Mismatch(e.to_string()))?;
     if got != expected {
         let missing = expected.iter().filter(|e| !got.contains(e)).count();
         let extra = got.iter().filter(|g| !expected.contains(g)).count();
