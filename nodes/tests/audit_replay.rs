@@ -140,6 +140,21 @@ fn replay_party(kept: &Kept, p: PartyId, values: [u64; 2]) -> ReplayReport {
     })
 }
 
+/// How a report's problem is expected to read.
+enum Problem<'a> {
+    Starts(&'a str),
+    Contains(&'a str),
+}
+
+/// Asserts that problem `i` of the report reads as expected (printing all problems if not).
+fn assert_problem(r: &ReplayReport, i: usize, expected: Problem<'_>) {
+    let found = r.problems.get(i).is_some_and(|p| match expected {
+        Problem::Starts(s) => p.starts_with(s),
+        Problem::Contains(s) => p.contains(s),
+    });
+    assert!(found, "problem {i}: {:?}", r.problems);
+}
+
 /// What the SVB should learn: the products of UWV's and the Belastingdienst's values.
 fn products(values: &[u64; 2]) -> Vec<u64> {
     uwv_values(values)
@@ -191,16 +206,8 @@ fn a_party_whose_sent_messages_deviated_fails_its_replay() {
     // Replay shows who deviated.
     let uwv = replay_party(&kept, PartyId::UWV, values);
     assert!(!uwv.passed);
-    assert!(
-        uwv.problems[0].starts_with("phase `multiply`: message"),
-        "{:?}",
-        uwv.problems
-    );
-    assert!(
-        uwv.problems[0].contains("contents differ"),
-        "{:?}",
-        uwv.problems
-    );
+    assert_problem(&uwv, 0, Problem::Starts("phase `multiply`: message"));
+    assert_problem(&uwv, 0, Problem::Contains("contents differ"));
     for p in [PartyId::SVB, PartyId::BELASTINGDIENST] {
         let r = replay_party(&kept, p, values);
         assert!(r.passed, "{p}: {:?}", r.problems);
@@ -230,11 +237,7 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
     altered.messages[k].payload[0] ^= 1;
     let r = honest_replay(&altered, None);
     assert!(!r.passed);
-    assert!(
-        r.problems[0].contains("does not match the transcript"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Contains("does not match the transcript"));
     // A received message missing.
     let mut short = honest.clone();
     short.messages.remove(k);
@@ -263,16 +266,8 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
     reseeded.seed = PartySeed::from_bytes(b);
     let r = honest_replay(&reseeded, None);
     assert!(!r.passed);
-    assert!(
-        r.problems[0].starts_with("seed commitment"),
-        "{:?}",
-        r.problems
-    );
-    assert!(
-        r.problems[1].starts_with("phase `setup`: message 0"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Starts("seed commitment"));
+    assert_problem(&r, 1, Problem::Starts("phase `setup`: message 0"));
     // The committed input: a commitment that does not match is named.
     let r = honest_replay(&honest, Some(&[0; 32]));
     assert!(
@@ -287,11 +282,7 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
         screening(ctx, &[6, 7], false)
     });
     assert!(!r.passed);
-    assert!(
-        r.problems[0].starts_with("phase `input`"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Starts("phase `input`"));
 }
 
 proptest! {
@@ -321,6 +312,7 @@ mod linked_end_to_end {
     use std::process::Command;
     use std::time::Duration;
 
+    use super::{assert_problem, Problem};
     use samen_circuits::aio::DEFAULT_RULES;
     use samen_node::fsutil::ReadError;
     use samen_node::input::bsn::Bsn;
@@ -444,11 +436,7 @@ mod linked_end_to_end {
         })
         .unwrap();
         assert!(!r.passed);
-        assert!(
-            r.problems[0].starts_with("input commitment:"),
-            "{:?}",
-            r.problems
-        );
+        assert_problem(&r, 0, Problem::Starts("input commitment:"));
 
         // An altered seed: the header's commitment does not open, and the replayed key
         // agreement is not what was sent.
@@ -462,11 +450,7 @@ mod linked_end_to_end {
         })
         .unwrap();
         assert!(!r.passed);
-        assert!(
-            r.problems[0].starts_with("seed commitment:"),
-            "{:?}",
-            r.problems
-        );
+        assert_problem(&r, 0, Problem::Starts("seed commitment:"));
         assert!(
             r.problems
                 .iter()
