@@ -1,10 +1,12 @@
 //! Bounded file reads: the one way a node reads a whole file.
 //!
 //! Every file a node reads whole (node configuration, federation, job, keys, approvals,
-//! Bristol circuits) may come from someone else, so it is read through [`read_bounded`]:
-//! at most `limit` bytes are ever allocated, and a larger file is refused with an error
-//! naming the file and the limit instead of being read to the end. Files of unbounded
-//! size (input CSV files, transcripts) are streamed by their parsers instead.
+//! Bristol circuits, dispute evidence, input salts, the demo's candidates and node
+//! summaries) may come from someone else, so it is read through [`read_bounded`]: at most
+//! `limit` bytes are ever allocated, and a larger file is refused with an error naming the
+//! file and the limit instead of being read to the end (a regular file whose size already
+//! exceeds the limit is refused before a byte is read). Files of unbounded size (input
+//! CSV files, transcripts) are streamed by their parsers instead, with a bound per line.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -47,25 +49,31 @@ impl ReadError {
     }
 }
 
-/// Reads the whole of `path` if it has at most `limit` bytes. At most `limit + 1` bytes
-/// are read (the extra byte tells a file of exactly `limit` bytes from a larger one), so
-/// a huge or endless file (`/dev/zero`) costs no more than the limit.
+/// Reads the whole of `path` if it has at most `limit` bytes. A regular file whose size
+/// is over the limit is refused without reading; otherwise at most `limit + 1` bytes are
+/// read (the extra byte tells a file of exactly `limit` bytes from a larger one, and
+/// catches a file that grows), so a huge or endless file (`/dev/zero`) costs no more than
+/// the limit.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let too_large = || ReadError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_large());
+    }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(limit.saturating_add(1))
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
+        return Err(too_large());
     }
     Ok(bytes)
 }

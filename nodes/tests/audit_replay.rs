@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use samen_node::audit::replay::{replay, ReplayReport};
 use samen_node::audit::verify_files;
-use samen_node::transcript::evidence::{read_evidence, EvidenceRecorder, ObserverPair};
+use samen_node::transcript::evidence::{read_evidence, Evidence, EvidenceRecorder, ObserverPair};
 use samen_node::transcript::format::{Header, Outcome};
 use samen_node::transcript::{commit_seed, parse_bytes, SharedTranscript, TranscriptWriter};
 use samen_protocol::context::{Direction, MessageObserver};
@@ -140,6 +140,30 @@ fn replay_party(kept: &Kept, p: PartyId, values: [u64; 2]) -> ReplayReport {
     })
 }
 
+/// How a report's problem is expected to read.
+enum Problem<'a> {
+    Starts(&'a str),
+    Contains(&'a str),
+}
+
+/// Asserts that problem `i` of the report reads as expected (printing all problems if not).
+fn assert_problem(r: &ReplayReport, i: usize, expected: Problem<'_>) {
+    let found = r.problems.get(i).is_some_and(|p| match expected {
+        Problem::Starts(s) => p.starts_with(s),
+        Problem::Contains(s) => p.contains(s),
+    });
+    assert!(found, "problem {i}: {:?}", r.problems);
+}
+
+/// What the SVB should learn: the products of UWV's and the Belastingdienst's values.
+fn products(values: &[u64; 2]) -> Vec<u64> {
+    uwv_values(values)
+        .iter()
+        .zip(bd_values(values))
+        .map(|(a, b)| a.wrapping_mul(b))
+        .collect()
+}
+
 fn job() -> samen_node::audit::ApprovedJob {
     let mut job = approved_job(50);
     job.outputs[0].count = samen_node::audit::CountRule::Exactly(ROWS as u64);
@@ -152,11 +176,7 @@ fn an_honest_partys_replay_passes() {
     let values = [0x1_0000_0007, 0x2_0000_0003];
     let kept = run(dir.path(), &job(), values, None);
     // The computation is right.
-    let want: Vec<u64> = uwv_values(&values)
-        .iter()
-        .zip(bd_values(&values))
-        .map(|(a, b)| a.wrapping_mul(b))
-        .collect();
+    let want = products(&values);
     assert_eq!(kept.svb_output, want);
     assert!(verify_files(&job(), &kept.transcripts).unwrap().passed());
     let mut compared = 0;
@@ -180,26 +200,14 @@ fn a_party_whose_sent_messages_deviated_fails_its_replay() {
     let values = [0x1_0000_0007, 0x2_0000_0003];
     let kept = run(dir.path(), &job(), values, Some(PartyId::UWV));
     // The result is wrong, yet the transcripts are consistent: the audit cannot see it.
-    let want: Vec<u64> = uwv_values(&values)
-        .iter()
-        .zip(bd_values(&values))
-        .map(|(a, b)| a.wrapping_mul(b))
-        .collect();
+    let want = products(&values);
     assert_ne!(kept.svb_output, want);
     assert!(verify_files(&job(), &kept.transcripts).unwrap().passed());
     // Replay shows who deviated.
     let uwv = replay_party(&kept, PartyId::UWV, values);
     assert!(!uwv.passed);
-    assert!(
-        uwv.problems[0].starts_with("phase `multiply`: message"),
-        "{:?}",
-        uwv.problems
-    );
-    assert!(
-        uwv.problems[0].contains("contents differ"),
-        "{:?}",
-        uwv.problems
-    );
+    assert_problem(&uwv, 0, Problem::Starts("phase `multiply`: message"));
+    assert_problem(&uwv, 0, Problem::Contains("contents differ"));
     for p in [PartyId::SVB, PartyId::BELASTINGDIENST] {
         let r = replay_party(&kept, p, values);
         assert!(r.passed, "{p}: {:?}", r.problems);
@@ -213,6 +221,12 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
     let kept = run(dir.path(), &job(), values, None);
     let transcript = parse_bytes(&std::fs::read(&kept.transcripts[1]).unwrap());
     let honest = read_evidence(&kept.evidence[1]).unwrap();
+    // The honest protocol code with UWV's input, on the given evidence and commitment.
+    let honest_replay = |evidence: &Evidence, commitment: Option<&[u8; 32]>| {
+        replay(&transcript, evidence, commitment, |ctx| {
+            screening(ctx, &values, false)
+        })
+    };
     // A received message altered.
     let mut altered = honest.clone();
     let k = altered
@@ -221,29 +235,16 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
         .rposition(|m| m.direction == Direction::Received)
         .unwrap();
     altered.messages[k].payload[0] ^= 1;
-    let r = replay(&transcript, &altered, None, |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&altered, None);
     assert!(!r.passed);
-    assert!(
-        r.problems[0].contains("does not match the transcript"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Contains("does not match the transcript"));
     // A received message missing.
     let mut short = honest.clone();
     short.messages.remove(k);
-    assert!(
-        !replay(&transcript, &short, None, |ctx| screening(
-            ctx, &values, false
-        ))
-        .passed
-    );
+    assert!(!honest_replay(&short, None).passed);
     // Another party's evidence.
     let other = read_evidence(&kept.evidence[2]).unwrap();
-    let r = replay(&transcript, &other, None, |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&other, None);
     assert_eq!(
         r.problems,
         ["the evidence is not for this transcript's job and party"]
@@ -256,52 +257,32 @@ fn replay_refuses_evidence_that_is_not_what_was_received() {
         .position(|m| m.direction == Direction::Sent)
         .unwrap();
     keys.messages[k].payload[3] ^= 1;
-    let r = replay(&transcript, &keys, None, |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&keys, None);
     assert!(r.problems[0].contains("key agreement"), "{:?}", r.problems);
     // Another seed: the commitment does not open, and the replayed key agreement differs.
     let mut reseeded = honest.clone();
     let mut b = reseeded.seed.to_bytes();
     b[0] ^= 1;
     reseeded.seed = PartySeed::from_bytes(b);
-    let r = replay(&transcript, &reseeded, None, |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&reseeded, None);
     assert!(!r.passed);
-    assert!(
-        r.problems[0].starts_with("seed commitment"),
-        "{:?}",
-        r.problems
-    );
-    assert!(
-        r.problems[1].starts_with("phase `setup`: message 0"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Starts("seed commitment"));
+    assert_problem(&r, 1, Problem::Starts("phase `setup`: message 0"));
     // The committed input: a commitment that does not match is named.
-    let r = replay(&transcript, &honest, Some(&[0; 32]), |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&honest, Some(&[0; 32]));
     assert!(
         r.problems == ["input commitment: the input given to the replay does not open the transcript's input commitment (it is not the input the party committed to)"],
         "{:?}",
         r.problems
     );
-    let r = replay(&transcript, &honest, Some(&[1; 32]), |ctx| {
-        screening(ctx, &values, false)
-    });
+    let r = honest_replay(&honest, Some(&[1; 32]));
     assert!(r.passed, "{:?}", r.problems);
     // The wrong input: the replay of UWV's own sharing differs.
     let r = replay(&transcript, &honest, None, |ctx| {
         screening(ctx, &[6, 7], false)
     });
     assert!(!r.passed);
-    assert!(
-        r.problems[0].starts_with("phase `input`"),
-        "{:?}",
-        r.problems
-    );
+    assert_problem(&r, 0, Problem::Starts("phase `input`"));
 }
 
 proptest! {
@@ -331,14 +312,17 @@ mod linked_end_to_end {
     use std::process::Command;
     use std::time::Duration;
 
+    use super::{assert_problem, Problem};
     use samen_circuits::aio::DEFAULT_RULES;
+    use samen_node::fsutil::ReadError;
     use samen_node::input::bsn::Bsn;
     use samen_node::input::schema::LinkageMode;
     use samen_node::job::{HomeRule, Job};
     use samen_node::run::demo::{launch, prepare, Launch, LocalSetup, PreparedFederation};
     use samen_node::run::node::{evidence_file_name, transcript_file_name};
-    use samen_node::run::replay::{replay_party, ReplayOptions};
+    use samen_node::run::replay::{replay_party, ReplayError, ReplayOptions, SALT_FILE_LIMIT};
     use samen_node::transcript::evidence::{read_evidence, Evidence};
+    use samen_node::transcript::salt_file_name;
     use samen_node::transcript::scan::scan_for_bytes;
     use samen_protocol::context::Direction;
     use samen_protocol::randomness::PartySeed;
@@ -452,11 +436,7 @@ mod linked_end_to_end {
         })
         .unwrap();
         assert!(!r.passed);
-        assert!(
-            r.problems[0].starts_with("input commitment:"),
-            "{:?}",
-            r.problems
-        );
+        assert_problem(&r, 0, Problem::Starts("input commitment:"));
 
         // An altered seed: the header's commitment does not open, and the replayed key
         // agreement is not what was sent.
@@ -470,11 +450,7 @@ mod linked_end_to_end {
         })
         .unwrap();
         assert!(!r.passed);
-        assert!(
-            r.problems[0].starts_with("seed commitment:"),
-            "{:?}",
-            r.problems
-        );
+        assert_problem(&r, 0, Problem::Starts("seed commitment:"));
         assert!(
             r.problems
                 .iter()
@@ -506,6 +482,32 @@ mod linked_end_to_end {
                 "phase `linkage`: the evidence's message {seq} from {} does not match the transcript: it is not what was received",
                 PartyId::SVB.agency()
             )]
+        );
+
+        // A salt file beside the transcript that is too large or not 64 hex digits is
+        // refused with a typed error naming it (and the limit), before anything runs.
+        let salted = tmp.path().join("salted");
+        std::fs::create_dir(&salted).unwrap();
+        let transcript = salted.join(uwv.transcript.file_name().unwrap());
+        std::fs::copy(&uwv.transcript, &transcript).unwrap();
+        let (job, _) = Job::load(&prepared.job).unwrap();
+        let salt = salted.join(salt_file_name(PartyId::UWV, &hex::encode(job.job_id.0)));
+        let with_salt = ReplayOptions {
+            transcript,
+            ..uwv.clone()
+        };
+        std::fs::write(&salt, "0".repeat(SALT_FILE_LIMIT as usize + 1)).unwrap();
+        let e = replay_party(&with_salt).unwrap_err();
+        assert!(
+            matches!(&e, ReplayError::SaltRead(ReadError::TooLarge { path, limit })
+                if path == &salt && *limit == SALT_FILE_LIMIT),
+            "{e}"
+        );
+        std::fs::write(&salt, "zz\n").unwrap();
+        let e = replay_party(&with_salt).unwrap_err();
+        assert!(
+            matches!(&e, ReplayError::SaltMalformed { path } if path == &salt),
+            "{e}"
         );
     }
 }

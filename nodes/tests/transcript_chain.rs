@@ -189,7 +189,7 @@ fn a_crash_leaves_a_verifiable_prefix() {
                 .enumerate()
                 .filter(|(_, l)| l.windows(12).any(|w| w == b"\"checkpoint\""))
                 .map(|(j, _)| j as u64 + 1)
-                .last();
+                .next_back();
             assert_eq!(facts.last_valid_checkpoint, last_cp);
             let expected = format!(
                 "truncated after record {complete_lines}, last signed checkpoint {}",

@@ -123,8 +123,10 @@ fn run_replay(args: ReplayArgs) -> CliResult {
         transcript: args.transcript,
         evidence: args.evidence,
     };
-    let report =
-        crate::run::replay::replay_party(&opts).map_err(|message| CliError { message, code: 2 })?;
+    let report = crate::run::replay::replay_party(&opts).map_err(|e| CliError {
+        message: e.to_string(),
+        code: 2,
+    })?;
     let who = report
         .party
         .map(|p| p.to_string())

@@ -154,13 +154,17 @@ impl Channel for ReplayChannel {
 /// the commitment recomputed from the input the replay runs on and the party's salt
 /// (`None`: not checked, e.g. without the salt). `party_side` is the party's protocol code
 /// for the job, with that input, as the node ran it (without the context set-up, which
-/// replay does with the evidence's seed).
-pub fn replay<R>(
+/// replay does with the evidence's seed); its error type is any a [`ProtocolError`]
+/// converts into (such as `samen_protocol::job::JobRunError`), shown in the report.
+pub fn replay<R, E>(
     transcript: &ParsedTranscript,
     evidence: &Evidence,
     input_commitment: Option<&Digest>,
-    party_side: impl FnOnce(&mut Context) -> Result<R, ProtocolError>,
-) -> ReplayReport {
+    party_side: impl FnOnce(&mut Context) -> Result<R, E>,
+) -> ReplayReport
+where
+    E: From<ProtocolError> + std::fmt::Display,
+{
     let mut report = ReplayReport {
         party: None,
         passed: false,
@@ -328,6 +332,7 @@ pub fn replay<R>(
         None,
         evidence.seed.clone(),
     )
+    .map_err(E::from)
     .and_then(|mut ctx| party_side(&mut ctx).map(|_| ()));
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     report.compared = s.compared;

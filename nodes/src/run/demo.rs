@@ -21,10 +21,11 @@ use samen_circuits::aio::{self, AioRules, Household};
 use samen_protocol::PartyId;
 
 use crate::approval::{approval_path, approve};
-use crate::audit::cli::audit_paths;
+use crate::audit::cli::{audit_paths, AuditError};
 use crate::audit::{report_html, report_text, AuditReport};
 use crate::config::NodeConfig;
 use crate::federation::{Federation, PartyEntry};
+use crate::fsutil::{read_text_bounded, ReadError};
 use crate::input::schema::LinkageMode;
 use crate::input::write::{write_party_files, SyntheticKeys};
 use crate::job::{HomeRule, Job, JobParams};
@@ -33,6 +34,13 @@ use crate::keys::{self, KeyRole};
 use super::output::{read_candidate_ids, CANDIDATES_FILE};
 use super::summary::RunSummary;
 use super::synthetic::{write_linked_files, LinkedFiles};
+
+/// The largest node log the demo reads back (a node run with `--quiet` logs a few lines;
+/// a larger log is reported as such instead of read).
+const NODE_LOG_LIMIT: u64 = 16 << 20;
+
+/// The largest node summary (`--summary-json`) the demo reads back.
+const SUMMARY_LIMIT: u64 = 1 << 20;
 
 /// How to set up a local federation.
 #[derive(Clone, Debug)]
@@ -87,12 +95,18 @@ pub enum DemoError {
     /// A node failed; its log is named.
     #[error("{0}")]
     Node(String),
+    /// The SVB's candidates file could not be read.
+    #[error("reading the candidates: {0}")]
+    Candidates(#[from] ReadError),
     /// The SVB's candidates differ from the plaintext reference.
     #[error("the candidates differ from the plaintext reference: {0}")]
     Mismatch(String),
-    /// The audit could not run or failed.
+    /// An output folder holds no transcript.
+    #[error("audit: no transcript in {0}")]
+    NoTranscript(PathBuf),
+    /// The audit could not run.
     #[error("audit: {0}")]
-    Audit(String),
+    Audit(#[from] AuditError),
 }
 
 fn setup_err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + '_ {
@@ -328,7 +342,7 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
         let log = pdir.join("node.log");
         let summary = pdir.join("summary.json");
         let log_file = std::fs::File::create(&log).map_err(setup_err("creating a node log"))?;
-        let child = Command::new(&exe)
+        let child = Command::new(exe)
             .arg("node")
             .arg("run")
             .arg("--config")
@@ -360,7 +374,8 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
                 false
             }
         };
-        let mut log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        let mut log_text =
+            read_text_bounded(&log, NODE_LOG_LIMIT).unwrap_or_else(|e| e.to_string());
         if status.is_none() {
             log_text.push_str(&format!(
                 "\n(killed: did not finish within {} s)",
@@ -368,8 +383,8 @@ pub fn launch(launch: &Launch) -> Result<Exits, DemoError> {
             ));
         }
         let summary = if success {
-            let text =
-                std::fs::read_to_string(&summary).map_err(setup_err("reading a node summary"))?;
+            let text = read_text_bounded(&summary, SUMMARY_LIMIT)
+                .map_err(setup_err("reading a node summary"))?;
             Some(
                 serde_json::from_str::<RunSummary>(&text)
                     .map_err(setup_err("parsing a node summary"))?,
@@ -432,8 +447,7 @@ pub fn check_candidates(
     expected: &[String],
 ) -> Result<usize, DemoError> {
     let path = prepared.output_dirs[PartyId::SVB.index()].join(CANDIDATES_FILE);
-    let got = read_candidate_ids(&path)
-        .map_err(|e| DemoError::Mismatch(format!("{}: {e}", path.display())))?;
+    let got = read_candidate_ids(&path)?;
     if got != expected {
         let missing = expected.iter().filter(|e| !got.contains(e)).count();
         let extra = got.iter().filter(|g| !expected.contains(g)).count();
@@ -457,9 +471,7 @@ pub fn transcripts(prepared: &PreparedFederation) -> Result<Vec<PathBuf>, DemoEr
                 p.file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with("transcript-"))
             });
-        out.push(
-            found.ok_or_else(|| DemoError::Audit(format!("no transcript in {}", dir.display())))?,
-        );
+        out.push(found.ok_or_else(|| DemoError::NoTranscript(dir.clone()))?);
     }
     Ok(out)
 }
@@ -468,8 +480,7 @@ pub fn transcripts(prepared: &PreparedFederation) -> Result<Vec<PathBuf>, DemoEr
 /// text and HTML reports into the folder.
 pub fn audit(prepared: &PreparedFederation) -> Result<AuditReport, DemoError> {
     let files = transcripts(prepared)?;
-    let report = audit_paths(&prepared.federation, &prepared.job, &files, false)
-        .map_err(|e| DemoError::Audit(e.to_string()))?;
+    let report = audit_paths(&prepared.federation, &prepared.job, &files, false)?;
     let _ = std::fs::write(
         prepared.dir.join("audit-report.txt"),
         report_text::render(&report),

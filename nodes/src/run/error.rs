@@ -20,15 +20,22 @@ use crate::transport::TransportError;
 use super::columns::ColumnsError;
 use super::linked::LinkedError;
 
-/// Why a job did not complete. Every variant means: no output was written.
+/// Why a job did not complete. Every variant means: no output was written. (The local
+/// error is boxed: it is large and the `Ok` side of a run is small.)
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A local check failed before anything was sent.
     #[error("{0}\n(nothing was sent to the other parties)")]
-    Local(#[from] LocalError),
+    Local(Box<LocalError>),
     /// The job failed after connecting; the peers were told.
     #[error("job aborted: {0}\n(no output was written)")]
     Aborted(#[from] AbortError),
+}
+
+impl From<LocalError> for RunError {
+    fn from(e: LocalError) -> RunError {
+        RunError::Local(Box::new(e))
+    }
 }
 
 /// A check before anything was sent: the node's files, the job, the input.

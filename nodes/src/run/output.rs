@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::fsutil::{read_text_bounded, ReadError};
 use crate::input::SvbInput;
 
 /// The name of the SVB's result file in its output directory.
@@ -50,9 +51,15 @@ pub fn write_candidates(dir: &Path, svb: &SvbInput, flags: &[bool]) -> std::io::
     Ok(path)
 }
 
-/// Reads back the household ids of a candidates file (for the demo's check).
-pub fn read_candidate_ids(path: &Path) -> std::io::Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)?;
+/// The largest candidates file [`read_candidate_ids`] reads: 1 GiB (a line is at most
+/// about 50 bytes, a household id and two BSNs, so this is over 20 million flagged
+/// households).
+pub const CANDIDATES_LIMIT: u64 = 1 << 30;
+
+/// Reads back the household ids of a candidates file (for the demo's check), at most
+/// [`CANDIDATES_LIMIT`] bytes.
+pub fn read_candidate_ids(path: &Path) -> Result<Vec<String>, ReadError> {
+    let text = read_text_bounded(path, CANDIDATES_LIMIT)?;
     Ok(text
         .lines()
         .skip(1)

@@ -17,18 +17,20 @@ use std::path::{Path, PathBuf};
 
 use samen_protocol::evaluator::LocalInputs;
 use samen_protocol::job::{run_job, RunParams};
-use samen_protocol::{PartyId, ProtocolError};
+use samen_protocol::PartyId;
 
 use crate::audit::replay::{replay, ReplayReport};
 use crate::config::NodeConfig;
+use crate::fsutil::{read_text_bounded, ReadError};
 use crate::input::read_input;
 use crate::job::Job;
-use crate::transcript::evidence::read_evidence;
+use crate::transcript::evidence::{read_evidence, EvidenceError};
 use crate::transcript::format::Digest;
-use crate::transcript::{read_file, salt_file_name, InputCommitter, InputSalt};
+use crate::transcript::{read_file, salt_file_name, InputCommitter, InputSalt, TranscriptError};
 
 use super::circuit::checked_job_circuit;
 use super::columns::canonical_input_bytes;
+use super::error::LocalError;
 use super::node::PartyTable;
 
 /// What a replay needs.
@@ -46,9 +48,51 @@ pub struct ReplayOptions {
     pub evidence: PathBuf,
 }
 
-/// The salt `samen node run` kept beside the transcript, if it is there; an unreadable or
-/// malformed salt file is an error.
-fn read_salt(transcript: &Path, party: PartyId, job: &Job) -> Result<Option<InputSalt>, String> {
+/// Why a replay could not start (a problem with one of its files). A replay that runs
+/// reports what differs in its [`ReplayReport`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The node configuration, the job file, its circuit, the input file or the party's
+    /// table from it (the checks `samen node run` makes before sending anything; boxed,
+    /// as it is large).
+    #[error(transparent)]
+    Local(Box<LocalError>),
+    /// The transcript file could not be read.
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+    /// The evidence file could not be read or is malformed.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    /// The input salt file beside the transcript could not be read (or is too large).
+    #[error("input salt: {0}")]
+    SaltRead(#[from] ReadError),
+    /// The input salt file is not 64 hex digits.
+    #[error("{path}: not an input salt file (64 hex digits)")]
+    SaltMalformed {
+        /// The salt file.
+        path: PathBuf,
+    },
+    /// The party's table does not fit the job's circuit.
+    #[error("the party's table does not fit the job's circuit")]
+    TableMismatch,
+}
+
+impl From<LocalError> for ReplayError {
+    fn from(e: LocalError) -> ReplayError {
+        ReplayError::Local(Box::new(e))
+    }
+}
+
+/// The most bytes of an input salt file: 64 hex digits and a line end (`\r\n`).
+pub const SALT_FILE_LIMIT: u64 = 66;
+
+/// The salt `samen node run` kept beside the transcript, if it is there; an unreadable,
+/// oversized or malformed salt file is an error.
+fn read_salt(
+    transcript: &Path,
+    party: PartyId,
+    job: &Job,
+) -> Result<Option<InputSalt>, ReplayError> {
     let path = transcript
         .parent()
         .unwrap_or(Path::new("."))
@@ -56,16 +100,11 @@ fn read_salt(transcript: &Path, party: PartyId, job: &Job) -> Result<Option<Inpu
     if !path.exists() {
         return Ok(None);
     }
-    // 64 hex digits and perhaps a line end: anything longer is not a salt file.
-    let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.len() > 66 {
-        return Err(format!("{}: not an input salt file", path.display()));
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = read_text_bounded(&path, SALT_FILE_LIMIT)?;
     let bytes = hex::decode(text.trim())
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| format!("{}: not an input salt file", path.display()))?;
+        .ok_or(ReplayError::SaltMalformed { path })?;
     Ok(Some(InputSalt(bytes)))
 }
 
@@ -80,20 +119,17 @@ fn commitment(salt: &InputSalt, columns: &LocalInputs) -> Digest {
 /// Replays the party's side; `Err` when the replay cannot even start (unreadable files),
 /// otherwise the report (which says whether the party's messages follow from its input
 /// and its seed).
-pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
-    let config = NodeConfig::load(&opts.config).map_err(|e| e.to_string())?;
+pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, ReplayError> {
+    let config = NodeConfig::load(&opts.config).map_err(LocalError::from)?;
     let party = config.party;
-    let (job, _) = Job::load(&opts.job).map_err(|e| e.to_string())?;
-    let circuit = checked_job_circuit(&job).map_err(|e| e.to_string())?;
-    let validated = read_input(&job, party, &opts.input).map_err(|e| e.to_string())?;
-    let transcript = read_file(&opts.transcript).map_err(|e| e.to_string())?;
-    let evidence = read_evidence(&opts.evidence).map_err(|e| e.to_string())?;
+    let (job, _) = Job::load(&opts.job).map_err(LocalError::from)?;
+    let circuit = checked_job_circuit(&job).map_err(LocalError::from)?;
+    let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
+    let transcript = read_file(&opts.transcript)?;
+    let evidence = read_evidence(&opts.evidence)?;
     let salt = read_salt(&opts.transcript, party, &job)?;
-    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)
-        .map_err(|e| e.to_string())?;
-    let plan = table
-        .plan(&circuit)
-        .ok_or("the party's table does not fit the job's circuit")?;
+    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
+    let plan = table.plan(&circuit).ok_or(ReplayError::TableMismatch)?;
     let committed = salt
         .as_ref()
         .map(|s| commitment(s, table.commitment_columns()));
@@ -101,7 +137,7 @@ pub fn replay_party(opts: &ReplayOptions) -> Result<ReplayReport, String> {
         count_to_all: job.output.count_to_all,
     };
     let mut report = replay(&transcript, &evidence, committed.as_ref(), |ctx| {
-        run_job(ctx, &plan, &params).map_err(|e| ProtocolError::CheckFailed(e.to_string()))
+        run_job(ctx, &plan, &params)
     });
     if salt.is_none() {
         report.notes.push(format!(

@@ -25,8 +25,10 @@
 //!   ‖ phase length (2) ‖ phase (UTF-8) ‖ payload length (8) ‖ payload
 //! ```
 //!
-//! The reader checks every length against what is left of the file before allocating, so
-//! a damaged or hostile evidence file cannot make it allocate more than the file's size.
+//! The reader refuses a file over [`EVIDENCE_LIMIT`] bytes before reading it
+//! ([`crate::fsutil::read_bounded`]) and checks every length against what is left of the
+//! file before allocating, so a damaged or hostile evidence file cannot make it allocate
+//! more than the file's size, and never more than the limit.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -38,6 +40,8 @@ use samen_protocol::randomness::PartySeed;
 use samen_protocol::PartyId;
 use zeroize::Zeroize;
 
+use crate::fsutil::{read_bounded, ReadError};
+
 use super::format::Digest;
 use super::TranscriptError;
 
@@ -46,6 +50,13 @@ pub const EVIDENCE_MAGIC: &[u8] = b"samen-evidence-v2\n";
 
 /// Bytes before the first message record: magic, job hash, party, seed.
 pub const EVIDENCE_HEADER_BYTES: usize = 18 + 32 + 1 + 32;
+
+/// The largest evidence file [`read_evidence`] reads: 16 GiB. Evidence holds the bytes a
+/// party received in one job, which grow linearly with the job's rows; the limit leaves
+/// room for tens of millions of rows while stopping a hostile or damaged file (or a
+/// device such as `/dev/zero`) from exhausting an auditor's memory.
+/// [`read_evidence_limited`] takes another limit.
+pub const EVIDENCE_LIMIT: u64 = 16 << 30;
 
 /// One message kept as evidence.
 #[derive(Clone, PartialEq, Eq)]
@@ -140,15 +151,10 @@ fn record_bytes(
 /// Why an evidence file cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
-    /// The file could not be read.
-    #[error("evidence {path}: {reason}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's reason.
-        reason: String,
-    },
-    /// The contents are not evidence format version 1.
+    /// The file could not be read, or is larger than the limit.
+    #[error("evidence {0}")]
+    Read(#[from] ReadError),
+    /// The contents are not evidence format version 2.
     #[error("evidence is malformed at byte {offset}: {reason}")]
     Malformed {
         /// Where.
@@ -265,14 +271,18 @@ impl<A: MessageObserver, B: MessageObserver> MessageObserver for ObserverPair<A,
     }
 }
 
-/// Reads an evidence file.
+/// Reads an evidence file of at most [`EVIDENCE_LIMIT`] bytes.
 pub fn read_evidence(path: impl AsRef<Path>) -> Result<Evidence, EvidenceError> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| EvidenceError::Io {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    parse_evidence(&bytes)
+    read_evidence_limited(path, EVIDENCE_LIMIT)
+}
+
+/// Reads an evidence file of at most `limit` bytes; a larger one is refused with
+/// [`ReadError::TooLarge`] (naming the file and the limit) before it is read.
+pub fn read_evidence_limited(
+    path: impl AsRef<Path>,
+    limit: u64,
+) -> Result<Evidence, EvidenceError> {
+    parse_evidence(&read_bounded(path.as_ref(), limit)?)
 }
 
 /// Parses evidence held in memory. Never panics; allocates at most the input's size.
@@ -430,6 +440,42 @@ mod tests {
         assert!(
             EvidenceRecorder::create(&path, [4; 32], PartyId::UWV, &seed).is_err(),
             "never overwrites"
+        );
+    }
+
+    /// An evidence file over the limit is refused, naming the file and the limit, before
+    /// it is read: one byte over a small limit, and a (sparse) file one byte over
+    /// [`EVIDENCE_LIMIT`], which an unbounded read would try to hold in memory.
+    #[test]
+    fn oversized_evidence_is_refused_naming_file_and_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let seed = PartySeed::from_bytes([1; 32]);
+        EvidenceRecorder::create(&path, [2; 32], PartyId::SVB, &seed)
+            .unwrap()
+            .finish()
+            .unwrap();
+        let n = EVIDENCE_HEADER_BYTES as u64;
+        assert!(read_evidence_limited(&path, n).is_ok());
+        let e = read_evidence_limited(&path, n - 1).unwrap_err();
+        assert!(
+            matches!(&e, EvidenceError::Read(ReadError::TooLarge { path: p, limit })
+                if p == &path && *limit == n - 1),
+            "{e}"
+        );
+        assert!(e
+            .to_string()
+            .contains(&format!("larger than {} bytes", n - 1)));
+        let big = dir.path().join("big");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(EVIDENCE_LIMIT + 1)
+            .unwrap();
+        let e = read_evidence(&big).unwrap_err();
+        assert!(
+            matches!(&e, EvidenceError::Read(ReadError::TooLarge { path: p, limit })
+                if p == &big && *limit == EVIDENCE_LIMIT),
+            "{e}"
         );
     }
 }

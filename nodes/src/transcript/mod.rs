@@ -50,11 +50,17 @@ use zeroize::Zeroize;
 /// `samen node run`; the transcript header commits to it ([`commit_seed`]) and
 /// `--keep-evidence` keeps it.
 pub fn draw_party_seed() -> PartySeed {
-    let mut s = [0u8; 32];
-    OsRng.fill_bytes(&mut s);
+    let mut s = os_random_32();
     let seed = PartySeed::from_bytes(s);
     s.zeroize();
     seed
+}
+
+/// 32 bytes from the operating system's generator (the party seed and the input salt).
+fn os_random_32() -> [u8; 32] {
+    let mut s = [0u8; 32];
+    OsRng.fill_bytes(&mut s);
+    s
 }
 
 /// Errors of writing or reading a transcript file.
@@ -88,9 +94,7 @@ pub struct InputSalt(pub [u8; 32]);
 impl InputSalt {
     /// A fresh salt from the operating system's random number generator.
     pub fn random() -> InputSalt {
-        let mut s = [0u8; 32];
-        OsRng.fill_bytes(&mut s);
-        InputSalt(s)
+        InputSalt(os_random_32())
     }
 }
 

@@ -83,7 +83,7 @@ pub struct TranscriptWriter {
 /// that arrive while a sync runs are merged into the next one.
 struct Syncer {
     requests: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<Result<(), String>>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Syncer {
@@ -95,7 +95,7 @@ impl Syncer {
             .spawn(move || {
                 while rx.recv().is_ok() {
                     while rx.try_recv().is_ok() {}
-                    file.sync_data().map_err(|e| e.to_string())?;
+                    file.sync_data()?;
                 }
                 Ok(())
             })?;
@@ -112,12 +112,12 @@ impl Syncer {
     }
 
     /// Waits for the pending syncs; the first error, if any.
-    fn stop(&mut self) -> Result<(), String> {
+    fn stop(&mut self) -> std::io::Result<()> {
         drop(self.requests.take());
         match self.thread.take() {
             Some(t) => t
                 .join()
-                .unwrap_or_else(|_| Err("the sync thread panicked".into())),
+                .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread panicked"))),
             None => Ok(()),
         }
     }
@@ -357,12 +357,9 @@ impl TranscriptWriter {
         self.checkpoint();
         self.finished = true;
         // The end is synced before `finish` returns.
-        let synced = self
-            .syncer
-            .stop()
-            .and_then(|()| self.file.sync_data().map_err(|e| e.to_string()));
+        let synced = self.syncer.stop().and_then(|()| self.file.sync_data());
         if let (Err(e), None) = (synced, &self.error) {
-            self.error = Some(e);
+            self.error = Some(e.to_string());
         }
         self.result()?;
         Ok(TranscriptSummary {
