@@ -21,10 +21,10 @@
 //! | `lt`/`le` `Bool{w}` vs public `c` | carry tree of `x + (2^w − c)`, constant-aware | `< 2w` | `≤ ⌈log2 w⌉` | ANDs each |
 //! | `eq` `Bool{w}` | AND tree over XNOR bits | `w − 1` | `⌈log2 w⌉` | ANDs each |
 //! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)` | `w` (0 if `a`, `b` public) | 1 (0) | `w` each |
-//! | `mux` arith, `bitmul` | bit × value (3-party OT, ABY3 §5.4) | 0 (1 injection) | 1 | 320 / 128 / 320 |
-//! | the same with `a`, `b` (resp. the value) public | one OT, sender `P_0` | 0 (1 injection) | 1 | 256 / 64 / 64 |
+//! | `mux` arith, `bitmul` | bit × value (two-round 3-party OT after ABY3 §5.4, senders `P_0`, `P_2`) | 0 (1 injection) | 2 | 192 / 128 / 192 |
+//! | the same with `a`, `b` (resp. the value) public | one OT, sender `P_0` | 0 (1 injection) | 2 | 128 / 64 / 64 |
 //! | `mux`, `bitmul` with a public selector | a copy | 0 | 0 | 0 |
-//! | `b2a` `Bool{w}` | `w` bit injections | 0 (`w` injections) | 1 | `256w` / `64w` / `64w` |
+//! | `b2a` `Bool{w}` | `w` bit injections | 0 (`w` injections) | 2 | `128w` / `64w` / `64w` |
 //! | `a2b{w}` | full adder + Sklansky prefix | `(w−1) + (w−2) + prefix(w−2)` | `2 + ⌈log2(w−2)⌉` (`w ≥ 3`) | ANDs each |
 //! | output to party `j` | reveal (`j−1` → `j`) | 0 | 1 | sender: 64 / `w` |
 //!
@@ -78,6 +78,8 @@ pub struct CostTable {
     pub word_bits: u64,
     /// Bits sent by each party in one B2A bit injection (`P_0` is the OT sender).
     pub b2a_bits: [u64; 3],
+    /// Rounds of a bit injection (the OT of `samen-protocol`'s product function).
+    pub ot_rounds: u32,
     /// Bits sent by each party in one bit × value product (senders `P_0` and `P_2`).
     pub bit_times_value_bits: [u64; 3],
 }
@@ -86,8 +88,9 @@ impl Default for CostTable {
     fn default() -> CostTable {
         CostTable {
             word_bits: 64,
-            b2a_bits: [256, 64, 64],
-            bit_times_value_bits: [320, 128, 320],
+            b2a_bits: [128, 64, 64],
+            ot_rounds: 2,
+            bit_times_value_bits: [192, 128, 192],
         }
     }
 }
@@ -175,7 +178,7 @@ impl CostTable {
                 let w = ty(0).width() as u64;
                 GateCost {
                     bit_injections: w,
-                    rounds: 1,
+                    rounds: self.ot_rounds,
                     bits_sent: self.b2a_bits.map(|b| b * w),
                     ..GateCost::default()
                 }
@@ -189,7 +192,7 @@ impl CostTable {
     fn bit_times_value(&self, public_value: bool) -> GateCost {
         GateCost {
             bit_injections: 1,
-            rounds: 1,
+            rounds: self.ot_rounds,
             bits_sent: if public_value {
                 self.b2a_bits
             } else {

@@ -104,7 +104,7 @@ fn conversions() {
     let r = one(false, 8, false, 8, |b, x, _| b.b2a(x).unwrap());
     assert_eq!(r.bit_injections, 8);
     // `y` is not used: the engine never shares it, so the UWV sends only its OT messages.
-    assert_eq!(r.bits_sent, [8 + 256 * 8, 64 * 8, 64 * 8 + 64]);
+    assert_eq!(r.bits_sent, [8 + 128 * 8, 64 * 8, 64 * 8 + 64]);
 }
 
 #[test]

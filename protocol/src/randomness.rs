@@ -202,8 +202,9 @@ impl PrfStream {
 
     /// The next `n` words.
     pub fn words(&mut self, n: usize) -> Vec<u64> {
+        // Zeroed by the allocator: the keystream is XORed straight in (no second zeroing).
         let mut v = vec![0u64; n];
-        self.fill(&mut v);
+        self.fill_xor(&mut v);
         v
     }
 

@@ -64,7 +64,8 @@ proptest! {
         });
         prop_assert_eq!(open_arith(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]), b.clone());
         prop_assert_eq!(open_arith(&[out[0].1.clone(), out[1].1.clone(), out[2].1.clone()]), b.iter().zip(&v).map(|(b, v)| b * v).collect::<Vec<_>>());
-        prop_assert_eq!((out[0].2, out[0].3), if n == 0 { (0, 0) } else { (1, 1) });
+        // Two rounds each: the two-round OT of the product function.
+        prop_assert_eq!((out[0].2, out[0].3), if n == 0 { (0, 0) } else { (2, 2) });
     }
 
     #[test]
@@ -77,7 +78,7 @@ proptest! {
             Ok((a, ctx.stats().rounds - before))
         });
         prop_assert_eq!(open_arith(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]), vals.clone());
-        prop_assert_eq!(out[0].1, u64::from(!vals.is_empty()));
+        prop_assert_eq!(out[0].1, 2 * u64::from(!vals.is_empty()));
     }
 
     #[test]
@@ -100,7 +101,8 @@ proptest! {
         let expect: Vec<u64> = (0..n).map(|r| if s[r] == 1 { a[r] } else { b[r] }).collect();
         prop_assert_eq!(open_bits(&[out[0].0.clone(), out[1].0.clone(), out[2].0.clone()]), expect.clone());
         prop_assert_eq!(open_arith(&[out[0].1.clone(), out[1].1.clone(), out[2].1.clone()]), expect);
-        prop_assert_eq!((out[0].2, out[0].3), if n == 0 { (0, 0) } else { (1, 1) });
+        // Boolean: one AND round; arithmetic: the two-round OT.
+        prop_assert_eq!((out[0].2, out[0].3), if n == 0 { (0, 0) } else { (1, 2) });
     }
 }
 

@@ -281,8 +281,9 @@ fn rounds_do_not_grow_with_rows() {
         rounds.iter().all(|r| *r == rounds[0]),
         "rounds per row count: {rounds:?}"
     );
-    // share (1) + lt on 22 bits (2 + ⌈log2 20⌉ = 7) + and (1) + mux (1) + reveal (1).
-    assert_eq!(rounds[0], 11);
+    // share (1) + lt on 22 bits (2 + ⌈log2 20⌉ = 7) + and (1) + mux (2: the two-round OT)
+    // + reveal (1).
+    assert_eq!(rounds[0], 12);
 }
 
 /// Bad input columns are typed errors naming the input, found before anything is sent.

@@ -1,7 +1,7 @@
 //! Conversions as step functions on the shared round: A2B and MSB (the lane plans
 //! [`samen_circuits::lanes::a2b`] and [`samen_circuits::lanes::msb`]: full adder, then a
-//! Sklansky prefix or a carry tree, ABY3 §5.3), B2A and bit × value (three-party OT, ABY3
-//! §5.4, formed by [`super::products::form`]); see the table in [`super::gates`].
+//! Sklansky prefix or a carry tree, ABY3 §5.3), B2A and bit × value (two-round three-party OT
+//! after ABY3 §5.4, formed by [`super::products::form`]); see the table in [`super::gates`].
 //!
 //! Reveals nothing: every message is an AND output masked by a fresh zero sharing, or an
 //! OT message masked by randomness the receiver does not hold.
@@ -25,7 +25,7 @@ pub(crate) enum Base {
 
 /// `b · d` for a one-bit column `b` and a public word or arithmetic column `d` (ABY3 §5.4):
 /// one OT (sender `P_0`) for a public `d`; two (senders `P_0` with `d_0 + d_1`, `P_2` with
-/// `d_2`) for a shared one. One round.
+/// `d_2`) for a shared one. Two rounds.
 pub(crate) async fn bit_times(
     rt: &Runtime,
     b: &BitSlicedColumn,
@@ -69,7 +69,7 @@ pub(crate) async fn bit_times(
 }
 
 /// B2A of a `Bool{w}` column: the unsigned value `Σ 2^j b_j`, `w` OTs (sender `P_0`,
-/// value 1) in one round.
+/// value 1) in the same two rounds.
 pub(crate) async fn b2a(rt: &Runtime, x: &BitSlicedColumn) -> Result<ArithColumn, ProtocolError> {
     let me = rt.party();
     let rows = rt.rows();

@@ -17,9 +17,9 @@
 //! | `lt`, `le` `Bool{w}` | flip sign bits, `x ≥ y` as the carry of `x + ¬y + 1` | `1 + ⌈log2 w⌉` (`≤ ⌈log2 w⌉` with a constant) |
 //! | `eq` `Bool{w}` | AND tree of the XNOR bits | `⌈log2 w⌉` |
 //! | `mux` `Bool{w}` | `b ⊕ s·(a ⊕ b)`, the plan `lanes::select` | 1 (0 if `a ⊕ b` is public) |
-//! | `mux` arith, `bitmul` | `b + s·(a − b)` by bit × value (two OTs; one if `a − b` is public) | 1 |
+//! | `mux` arith, `bitmul` | `b + s·(a − b)` by bit × value (two OTs; one if `a − b` is public) | 2 |
 //! | `a2b{w}` | full adder, Sklansky prefix (the plan `lanes::a2b`) | `2 + ⌈log2(w − 2)⌉` |
-//! | `b2a` `Bool{w}` | `w` bit injections by OT, `Σ 2^j b_j` | 1 |
+//! | `b2a` `Bool{w}` | `w` bit injections by OT, `Σ 2^j b_j` | 2 |
 //!
 //! A `share` gate whose operand is already secret (a pre-shared input) is a conversion:
 //! none for the same form, `a2b` or `b2a` otherwise.

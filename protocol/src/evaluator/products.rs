@@ -12,13 +12,39 @@
 //! | --- | --- | --- |
 //! | AND `x ∧ y` | Araki et al. CCS 2016 §2.2: `z_i = x_i y_i ⊕ x_i y_{i+1} ⊕ x_{i+1} y_i ⊕ α_i` to `i − 1` | 1 bit per gate |
 //! | multiplication `x · y` | the same over Z_2^64, `α` an additive zero sharing | 64 bits per product |
-//! | bit × value `b · s` | three-party OT of ABY3 §5.4 (see below) | sender 256, receivers 64 bits per row |
+//! | bit × value `b · s` | two-round three-party OT (below), after ABY3 §5.4 | sender 128, receivers 64 bits per row |
 //!
-//! **OT** (sender `S = P_i`, which knows `u = b_i ⊕ b_{i+1}` and `s`; the others both know
-//! `c = b_{i+2}`): the result components `y_i`, `y_{i+1}` are randomness of the pairs
-//! `(S, S−1)` and `(S, S+1)`; the third, `(u ⊕ c)·s − y_i − y_{i+1}`, must reach both other
-//! parties. The sender sends each of them both candidates `m_0, m_1` masked by randomness
-//! it shares with the *other* one, who sends the mask of the chosen candidate.
+//! **OT** (one instance; [`OtJob`]). Sender `S = P_i`, first receiver `R1 = P_{i+1}`,
+//! second receiver `R2 = P_{i+2}`; `b = b_0 ⊕ b_1 ⊕ b_2` XOR-shared, `S` knows a value `s`.
+//! `S` knows `u = b_i ⊕ b_{i+1}`, `R1` and `R2` both know `c = b_{i+2}`, and `b = u ⊕ c`,
+//! so `b·s = L + c·y` with `L = u·s` and `y = (1 − 2u)·s`, both known to `S` alone. PRF
+//! words: `α` of the pair `(S, R1)`; `β`, `r`, `ρ` of the pair `(S, R2)`.
+//!
+//! - Round 1 ([`form`] of a [`Request::Ot`]): `S → R1`: `m = y − r` and
+//!   `n = L − β − ρ`; `R2 → R1`: `T2 = c·r + ρ`. `R1` then computes `T1 = c·m + n − α`.
+//! - Round 2 ([`form`] of a [`Request::OtSecond`]): `R1 → R2`: `T1`.
+//! - Result (replicated; `P_j` holds `(x_j, x_{j+1})`): `x_i = β`, `x_{i+1} = α`,
+//!   `x_{i+2} = T1 + T2`, known to `R1` and `R2` after round 2. Sum:
+//!   `β + α + c(y − r) + L − β − ρ − α + c·r + ρ = L + c·y = b·s`.
+//!
+//! *What changed from ABY3 §5.4.* There the sender sends both candidates `m_0, m_1` of the
+//! third component to **both** receivers, each masked by randomness shared with the other
+//! receiver, who sends back the mask of the chosen one: one round, 4 words from `S` and
+//! one from each receiver per row. Here the product is split as `L + c·y` so that one
+//! *linear* message pair `(m, n)` replaces the candidates, and only `R1` receives from `S`;
+//! `R1` forwards its masked share of the third component to `R2` in a second round:
+//! 2 words from `S`, one from each receiver per row, one more round. (A circuit's round
+//! count grows only where a bit × value lies on its critical path: the second round is
+//! shared with whatever other gates are ready then.)
+//!
+//! *What it reveals: nothing.* `S` receives nothing. `R1` sees `m`, `n` and `T2`: `m` is
+//! masked by `r`, `n` by `β` (used nowhere else in `R1`'s view) and `T2` by `ρ`, three PRF
+//! words of `(S, R2)` that `R1` does not hold; `m` and `T2` use independent masks (`r` for
+//! `m`, `ρ` for `T2` whatever `c`), so the three are jointly uniform. `R2` sees
+//! `T1 = c(y − r) + L − β − ρ − α`, masked by `α`, a word of `(S, R1)` it does not hold.
+//! Every received word is thus masked by randomness the receiver does not hold; each
+//! party's result components are uniform but for their sum, as for any replicated sharing.
+//! Semi-honest, like the rest of the engine.
 //!
 //! **Where malicious checks hook in.** A check of correct multiplication (for example a
 //! distributed zero-knowledge proof over all triples `(x, y, z)` of a run, Boyle et al.
@@ -26,8 +52,7 @@
 //! message `z_i` this party derived from them. It is the single function to extend.
 //!
 //! **What it reveals:** nothing. Each `z_i` is masked by `α_i`, which contains
-//! `F(k_{i+1})`, a key party `i − 1` does not hold; an OT receiver sees two candidates
-//! masked by randomness it does not hold and only the mask of the one it reads.
+//! `F(k_{i+1})`, a key party `i − 1` does not hold; for the OT see above.
 
 use std::rc::Rc;
 
@@ -94,7 +119,7 @@ impl Pair {
     }
 }
 
-/// One three-party OT product `b · s` (ABY3 §5.4).
+/// One three-party OT product `b · s` (see the module doc; after ABY3 §5.4).
 pub(crate) struct OtJob {
     /// The party that knows `s`.
     pub sender: PartyId,
@@ -125,35 +150,64 @@ pub(crate) enum Pending {
         parts: Vec<(usize, usize)>,
         clear: bool,
     },
-    /// OTs, in job order.
+    /// OTs in round 1, in job order.
     Ot(Vec<OtPlan>),
+    /// OTs in round 2, in job order.
+    OtSecond(Vec<OtSecondPlan>),
 }
 
-/// What an OT party keeps until the messages arrive.
+/// What an OT party keeps until round 1's messages arrive.
 pub(crate) enum OtPlan {
-    /// The sender: its two components, drawn from randomness.
+    /// The sender: its result components `(β, α)`, final.
     Sender(ReplicatedWords),
-    /// A receiver: `S + 1` (`first`: candidates from its previous party, the helper's mask
-    /// from its next; it knows its `own` component) or `S + 2` (the mirror image; it
-    /// knows its `next` component).
-    Receiver {
-        first: bool,
-        known: Vec<u64>,
-        cand_at: usize,
-        help_at: usize,
-        choice: Vec<u64>,
+    /// `R1`: `α`, where `m, n` (2 words per row) start in what comes from the previous
+    /// party and `T2` in what comes from the next one, and `c` (its `next` choice lane).
+    First {
+        alpha: Vec<u64>,
+        mn_at: usize,
+        t2_at: usize,
+        c: Vec<u64>,
+    },
+    /// `R2`: `β` and the `T2` it sent.
+    Second { beta: Vec<u64>, t2: Vec<u64> },
+}
+
+/// An OT between its two rounds: the answer to a [`Request::Ot`], to be submitted again
+/// as a [`Request::OtSecond`].
+pub(crate) enum OtHalf {
+    /// The sender's result, final.
+    Done(ReplicatedWords),
+    /// `R1`: `T1` to send to `R2`; its result `(α, T1 + T2)`, final.
+    Send {
+        t1: Vec<u64>,
+        result: ReplicatedWords,
+    },
+    /// `R2`: waits for `T1`; keeps `T2` and `β`.
+    Await { t2: Vec<u64>, beta: Vec<u64> },
+}
+
+/// What an OT party keeps until round 2's message arrives.
+pub(crate) enum OtSecondPlan {
+    /// Sender or `R1`: the result.
+    Done(ReplicatedWords),
+    /// `R2`: where `T1` starts in what comes from the previous party, `T2`, `β`.
+    Await {
+        t1_at: usize,
+        t2: Vec<u64>,
+        beta: Vec<u64>,
     },
 }
 
-fn row_bit(words: &[u64], r: usize) -> usize {
-    (words[r / 64] >> (r % 64) & 1) as usize
+/// All ones if row `r`'s bit is set in the lane `words`, else zero.
+fn row_mask(words: &[u64], r: usize) -> u64 {
+    (words[r / 64] >> (r % 64) & 1).wrapping_neg()
 }
 
-/// Forms every product of `requests` (the AND, multiplication and OT requests; others are
+/// Forms every product of `requests` (the AND, multiplication and both OT requests; others are
 /// skipped and get `None`): appends this party's messages to `out` and returns where each
-/// answer will be. ANDs come first in `to_prev`, then multiplications, then OT messages;
-/// randomness is drawn in that order (one zero sharing for all ANDs, one for all
-/// multiplications, then the OTs job by job), so both holders of every key stay aligned.
+/// answer will be. ANDs come first in `to_prev`, then multiplications, then OT messages
+/// (both rounds, in request order); randomness is drawn in that order (one zero sharing
+/// for all ANDs, one for all multiplications, then round-1 OTs job by job), so both holders of every key stay aligned.
 ///
 /// Receives the operand shares of every product (see the module doc: the malicious checks
 /// hook in here). Expects `out.to_prev` and `out.from_next` still empty.
@@ -161,7 +215,7 @@ pub(crate) fn form(
     me: PartyId,
     rand: &mut CorrelatedRandomness,
     rows: usize,
-    requests: &[Request],
+    requests: &mut [Request],
     out: &mut Outgoing,
 ) -> Result<Vec<Option<Pending>>, ProtocolError> {
     debug_assert!(out.to_prev.is_empty() && out.from_next == 0);
@@ -226,20 +280,23 @@ pub(crate) fn form(
         }
     }
     out.from_next += out.to_prev.len();
-    // Oblivious transfers, job by job.
-    for (k, r) in requests.iter().enumerate() {
-        let Request::Ot(jobs) = r else { continue };
-        let plans = jobs
-            .iter()
-            .map(|job| ot_messages(me, rand, rows, job, out))
-            .collect::<Result<Vec<_>, _>>()?;
-        pending[k] = Some(Pending::Ot(plans));
+    // Oblivious transfers, job by job, both rounds in request order.
+    for (k, r) in requests.iter_mut().enumerate() {
+        pending[k] = match r {
+            Request::Ot(jobs) => Some(Pending::Ot(
+                jobs.iter()
+                    .map(|job| ot_first(me, rand, rows, job, out))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )),
+            Request::OtSecond(halves) => Some(Pending::OtSecond(ot_second(halves, out))),
+            _ => continue,
+        };
     }
     Ok(pending)
 }
 
-/// The messages of one OT (see the module doc for the roles).
-fn ot_messages(
+/// Round 1 of one OT (see the module doc for the roles and messages).
+fn ot_first(
     me: PartyId,
     rand: &mut CorrelatedRandomness,
     n: usize,
@@ -248,6 +305,11 @@ fn ot_messages(
 ) -> Result<OtPlan, ProtocolError> {
     let s = job.sender;
     let (b_own, b_next) = (&job.choice.own, &job.choice.next);
+    if b_own.len() < n.div_ceil(64) || b_next.len() < n.div_ceil(64) {
+        return Err(ProtocolError::InvalidOperands(
+            "the OT choice lane is shorter than its rows".into(),
+        ));
+    }
     if me == s {
         let sv = job.s.as_deref().ok_or_else(|| {
             ProtocolError::InvalidOperands("the OT sender must know its value".into())
@@ -257,67 +319,80 @@ fn ot_messages(
                 "the OT sender's value has the wrong length".into(),
             ));
         }
-        let y0 = rand.shared_with(me.prev(), n);
-        let w_first = rand.shared_with(me.prev(), 2 * n);
-        let y1 = rand.shared_with(me.next(), n);
-        let w_second = rand.shared_with(me.next(), 2 * n);
-        for r in 0..n {
-            let u = row_bit(b_own, r) ^ row_bit(b_next, r);
-            let base = y0[r].wrapping_add(y1[r]);
-            let m0 = if u == 1 { sv[r] } else { 0 }.wrapping_sub(base);
-            let m1 = if u == 0 { sv[r] } else { 0 }.wrapping_sub(base);
-            out.to_next.push(m0.wrapping_add(w_first[2 * r]));
-            out.to_next.push(m1.wrapping_add(w_first[2 * r + 1]));
-            out.to_prev.push(m0.wrapping_add(w_second[2 * r]));
-            out.to_prev.push(m1.wrapping_add(w_second[2 * r + 1]));
+        let alpha = rand.shared_with(me.next(), n);
+        let beta = rand.shared_with(me.prev(), n);
+        let r = rand.shared_with(me.prev(), n);
+        let rho = rand.shared_with(me.prev(), n);
+        out.to_next.reserve(2 * n);
+        for i in 0..n {
+            // u = b_i ⊕ b_{i+1}; L = u·s, y = (1 − 2u)·s.
+            let u = row_mask(b_own, i) ^ row_mask(b_next, i);
+            let l = u & sv[i];
+            let y = (sv[i] ^ u).wrapping_sub(u); // s, or −s if u = 1
+            out.to_next.push(y.wrapping_sub(r[i]));
+            out.to_next
+                .push(l.wrapping_sub(beta[i]).wrapping_sub(rho[i]));
         }
-        Ok(OtPlan::Sender(ReplicatedWords { own: y0, next: y1 }))
+        Ok(OtPlan::Sender(ReplicatedWords {
+            own: beta,
+            next: alpha,
+        }))
+    } else if me == s.next() {
+        // R1: c = b_{i+2} is its `next` component.
+        let alpha = rand.shared_with(me.prev(), n);
+        let plan = OtPlan::First {
+            alpha,
+            mn_at: out.from_prev,
+            t2_at: out.from_next,
+            c: b_next.clone(),
+        };
+        out.from_prev += 2 * n;
+        out.from_next += n;
+        Ok(plan)
     } else {
-        // S + 1 reads its choice in `next` and helps S + 2 with masks shared with S (its
-        // previous party); S + 2 is the mirror image.
-        let first = me == s.next();
-        let (peer, choice) = if first {
-            (me.prev(), b_next)
-        } else {
-            (me.next(), b_own)
-        };
-        let known = rand.shared_with(peer, n);
-        let w = rand.shared_with(peer, 2 * n);
-        let help = (0..n).map(|r| w[2 * r + row_bit(choice, r)]);
-        let (cand_at, help_at) = if first {
-            out.to_next.extend(help);
-            (out.from_prev, out.from_next)
-        } else {
-            out.to_prev.extend(help);
-            (out.from_next, out.from_prev)
-        };
-        let (cands, helps) = if first {
-            (&mut out.from_prev, &mut out.from_next)
-        } else {
-            (&mut out.from_next, &mut out.from_prev)
-        };
-        *cands += 2 * n;
-        *helps += n;
-        Ok(OtPlan::Receiver {
-            first,
-            known,
-            cand_at,
-            help_at,
-            choice: choice.clone(),
-        })
+        // R2: c = b_{i+2} is its `own` component.
+        let beta = rand.shared_with(me.next(), n);
+        let r = rand.shared_with(me.next(), n);
+        let rho = rand.shared_with(me.next(), n);
+        let t2: Vec<u64> = (0..n)
+            .map(|i| (row_mask(b_own, i) & r[i]).wrapping_add(rho[i]))
+            .collect();
+        out.to_prev.extend_from_slice(&t2);
+        Ok(OtPlan::Second { beta, t2 })
     }
+}
+
+/// Round 2 of OTs: `R1` sends `T1`, `R2` expects it. Takes the halves' words (no copy).
+fn ot_second(halves: &mut Vec<OtHalf>, out: &mut Outgoing) -> Vec<OtSecondPlan> {
+    std::mem::take(halves)
+        .into_iter()
+        .map(|h| match h {
+            OtHalf::Done(r) => OtSecondPlan::Done(r),
+            OtHalf::Send { t1, result } => {
+                out.to_next.extend_from_slice(&t1);
+                OtSecondPlan::Done(result)
+            }
+            OtHalf::Await { t2, beta } => {
+                let t1_at = out.from_prev;
+                out.from_prev += t2.len();
+                OtSecondPlan::Await { t1_at, t2, beta }
+            }
+        })
+        .collect()
 }
 
 /// The answer to a product request, from this party's messages and what arrived.
 pub(crate) enum Finished {
     /// One sharing per AND or multiplication pair.
     Words(Vec<ReplicatedWords>),
-    /// One arithmetic sharing per OT job.
+    /// OTs after round 1, in job order.
+    OtHalves(Vec<OtHalf>),
+    /// One arithmetic sharing per OT job, after round 2.
     Products(Vec<ArithColumn>),
 }
 
-/// The result shares of one product request: `(z_i, z_{i+1})` per pair, or the OT
-/// products (`rows` rows).
+/// The result shares of one product request: `(z_i, z_{i+1})` per pair, the OTs between
+/// their rounds, or the OT products (`rows` rows).
 pub(crate) fn finish(
     pending: Pending,
     rows: usize,
@@ -343,39 +418,52 @@ pub(crate) fn finish(
                 })
                 .collect(),
         ),
-        Pending::Ot(jobs) => Finished::Products(
-            jobs.into_iter()
-                .map(|j| match j {
-                    OtPlan::Sender(s) => ArithColumn::new(s),
-                    OtPlan::Receiver {
-                        first,
-                        known,
-                        cand_at,
-                        help_at,
-                        choice,
+        Pending::Ot(plans) => Finished::OtHalves(
+            plans
+                .into_iter()
+                .map(|p| match p {
+                    OtPlan::Sender(r) => OtHalf::Done(r),
+                    OtPlan::First {
+                        alpha,
+                        mn_at,
+                        t2_at,
+                        c,
                     } => {
-                        let (cand, help) = if first {
-                            (from_prev, from_next)
-                        } else {
-                            (from_next, from_prev)
-                        };
-                        let (cand, help) =
-                            (&cand[cand_at..cand_at + 2 * n], &help[help_at..help_at + n]);
-                        let got: Vec<u64> = (0..n)
-                            .map(|r| cand[2 * r + row_bit(&choice, r)].wrapping_sub(help[r]))
+                        let mn = &from_prev[mn_at..mn_at + 2 * n];
+                        let t2 = &from_next[t2_at..t2_at + n];
+                        // T1 = c·m + n − α
+                        let t1: Vec<u64> = (0..n)
+                            .map(|i| {
+                                (row_mask(&c, i) & mn[2 * i])
+                                    .wrapping_add(mn[2 * i + 1])
+                                    .wrapping_sub(alpha[i])
+                            })
                             .collect();
-                        ArithColumn::new(if first {
-                            ReplicatedWords {
-                                own: known,
-                                next: got,
-                            }
-                        } else {
-                            ReplicatedWords {
-                                own: got,
-                                next: known,
-                            }
-                        })
+                        let next = t1.iter().zip(t2).map(|(a, b)| a.wrapping_add(*b)).collect();
+                        OtHalf::Send {
+                            t1,
+                            result: ReplicatedWords { own: alpha, next },
+                        }
                     }
+                    OtPlan::Second { beta, t2 } => OtHalf::Await { t2, beta },
+                })
+                .collect(),
+        ),
+        Pending::OtSecond(plans) => Finished::Products(
+            plans
+                .into_iter()
+                .map(|p| {
+                    ArithColumn::new(match p {
+                        OtSecondPlan::Done(r) => r,
+                        OtSecondPlan::Await { t1_at, t2, beta } => ReplicatedWords {
+                            own: from_prev[t1_at..t1_at + t2.len()]
+                                .iter()
+                                .zip(&t2)
+                                .map(|(a, b)| a.wrapping_add(*b))
+                                .collect(),
+                            next: beta,
+                        },
+                    })
                 })
                 .collect(),
         ),

@@ -12,7 +12,7 @@
 //! | [`Request::And`] | AND of Araki et al. CCS 2016 §2.2, formed by [`super::products::form`] | 1 bit per gate per party |
 //! | [`Request::Mul`] | multiplication, same pattern over Z_2^64, same function | 64 bits per product per party |
 //! | [`Request::Input`] | input with PRF masks (below): owner → `owner + 1` | 64 bits per arith row, `w` per `Bool{w}` row |
-//! | [`Request::Ot`] | three-party OT of ABY3 §5.4, same function: bit × value | sender 256, receivers 64 bits per row |
+//! | [`Request::Ot`], then [`Request::OtSecond`] | two-round three-party OT (after ABY3 §5.4), same function: bit × value | round 1: sender 128, second receiver 64 bits per row; round 2: first receiver 64 |
 //!
 //! **Input** (owner `o`, ABY3 §5.1 with the PRF trick): the components of a value `v` are
 //! `x_{o−1} = c` (common randomness of all three), `x_o = r` (randomness of the pair
@@ -34,7 +34,7 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use super::lanes::bitslice_values;
-use super::products::{self, Finished, OtJob, Outgoing, Pair};
+use super::products::{self, Finished, OtHalf, OtJob, Outgoing, Pair};
 use crate::context::{Context, Round};
 use crate::ops::clear_padding;
 use crate::ops::input::SharedColumn;
@@ -55,8 +55,10 @@ pub(crate) enum Request {
         /// The columns.
         columns: Vec<InputSpec>,
     },
-    /// Oblivious-transfer products `b · s`, one per job.
+    /// Round 1 of oblivious-transfer products `b · s`, one per job.
     Ot(Vec<OtJob>),
+    /// Round 2 of those OTs: the halves round 1 answered.
+    OtSecond(Vec<OtHalf>),
 }
 
 /// One column to be shared in an input request.
@@ -86,6 +88,8 @@ pub(crate) enum Response {
     /// For [`Request::Input`], in request order.
     Columns(Vec<SharedColumn>),
     /// For [`Request::Ot`], in job order.
+    OtHalves(Vec<OtHalf>),
+    /// For [`Request::OtSecond`], in job order.
     Products(Vec<ArithColumn>),
 }
 
@@ -207,7 +211,7 @@ impl Runtime {
         }
     }
 
-    /// OT round.
+    /// OT rounds: `b · s` for every job, in two rounds (see [`products`]).
     /// No round for zero rows (nothing to send), as for ANDs and multiplications.
     pub(crate) async fn ot(&self, jobs: Vec<OtJob>) -> Vec<ArithColumn> {
         if self.rows == 0 {
@@ -216,9 +220,13 @@ impl Runtime {
                 .map(|_| ArithColumn::new(ReplicatedWords::default()))
                 .collect();
         }
-        match self.submit(Request::Ot(jobs)).await {
+        let halves = match self.submit(Request::Ot(jobs)).await {
+            Response::OtHalves(h) => h,
+            _ => unreachable!("an OT request gets halves"),
+        };
+        match self.submit(Request::OtSecond(halves)).await {
             Response::Products(p) => p,
-            _ => unreachable!("an OT request gets products"),
+            _ => unreachable!("an OT's second round gets products"),
         }
     }
 
@@ -273,11 +281,15 @@ fn outgoing_words(me: PartyId, rows: usize, requests: &[Request]) -> (usize, usi
                 for job in jobs {
                     if me == job.sender {
                         to_next += 2 * rows;
-                        to_prev += 2 * rows;
-                    } else if me == job.sender.next() {
-                        to_next += rows;
-                    } else {
+                    } else if me == job.sender.prev() {
                         to_prev += rows;
+                    }
+                }
+            }
+            Request::OtSecond(halves) => {
+                for h in halves {
+                    if let OtHalf::Send { t1, .. } = h {
+                        to_next += t1.len();
                     }
                 }
             }
@@ -290,7 +302,7 @@ fn outgoing_words(me: PartyId, rows: usize, requests: &[Request]) -> (usize, usi
 fn exchange_requests(
     ctx: &mut Context,
     rows: usize,
-    requests: Vec<Request>,
+    mut requests: Vec<Request>,
 ) -> Result<Vec<Response>, ProtocolError> {
     let me = ctx.party();
     let (next_words, prev_words) = outgoing_words(me, rows, &requests);
@@ -422,7 +434,7 @@ fn exchange_requests(
         from_next: 0,
         from_prev: from_prev_len,
     };
-    let pending = products::form(me, ctx.randomness(), rows, &requests, &mut out)?;
+    let pending = products::form(me, ctx.randomness(), rows, &mut requests, &mut out)?;
     drop(requests);
     for (slot, p) in plans.iter_mut().zip(pending) {
         if let Some(p) = p {
@@ -459,6 +471,7 @@ fn exchange_requests(
         responses.push(match plan {
             Plan::Product(p) => match products::finish(p, rows, &to_prev, &from_next, &from_prev) {
                 Finished::Words(w) => Response::Words(w),
+                Finished::OtHalves(h) => Response::OtHalves(h),
                 Finished::Products(p) => Response::Products(p),
             },
             Plan::Input(cols) => Response::Columns(

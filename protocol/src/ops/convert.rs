@@ -19,18 +19,19 @@
 //! tree instead of a prefix, about `3ℓ` ANDs in total instead of `ℓ·log ℓ`. For ℓ = 64:
 //! 8 rounds, 241 AND gates (bits sent per row per party).
 //!
-//! **B2A and bit × value** ([`b2a`], [`bit_times_value`]; ABY3 §5.4, with its three-party
-//! oblivious transfer): with `b = b_0 ⊕ b_1 ⊕ b_2`, a *sender* `S = P_i` knows
-//! `u = b_i ⊕ b_{i+1}` and a value `s` (its part of the arithmetic operand); the other two
-//! parties both know the choice bit `c = b_{i+2}`, so `b = u ⊕ c`. The result components
-//! `y_i, y_{i+1}` are PRF randomness of the pairs `(S, S−1)` and `(S, S+1)`; the third,
-//! `y_{i+2} = (u ⊕ c)·s − y_i − y_{i+1}`, must reach both other parties. The sender sends
-//! each of them both candidates `m_0, m_1` masked by randomness it shares with the *other*
-//! one, who sends the mask of the chosen candidate. One round. For B2A (`s = 1`) the sender
-//! is `P_0`; for bit × value `b·v = b·(v_0 + v_1) + b·v_2` uses two instances in the same
-//! round, with senders `P_0` (`s = v_0 + v_1`) and `P_2` (`u = b_2 ⊕ b_0`, `s = v_2`).
-//! Cost per row: B2A 256 bits from `P_0`, 64 from each other party; bit × value 320 bits
-//! from `P_0` and `P_2`, 128 from `P_1`.
+//! **B2A and bit × value** ([`b2a`], [`bit_times_value`]; a two-round variant of the
+//! three-party oblivious transfer of ABY3 §5.4, specified with its security argument in
+//! the one product function, `crate::evaluator::products`): with `b = b_0 ⊕ b_1 ⊕ b_2`, a
+//! *sender* `S = P_i` knows `u = b_i ⊕ b_{i+1}` and a value `s` (its part of the arithmetic
+//! operand); the other two parties both know `c = b_{i+2}`, so `b = u ⊕ c` and
+//! `b·s = u·s + c·(1 − 2u)·s`. Two of the result's components are PRF randomness of the
+//! sender's pairs; the sender sends two masked linear messages to `S + 1`, `S + 2` one
+//! masked word to `S + 1`, which then computes its masked share of the third component and
+//! forwards it to `S + 2` in a second round. For B2A (`s = 1`) the sender is `P_0`; for bit
+//! × value `b·v = b·(v_0 + v_1) + b·v_2` uses two instances in the same two rounds, with
+//! senders `P_0` (`s = v_0 + v_1`) and `P_2` (`u = b_2 ⊕ b_0`, `s = v_2`). Cost per row:
+//! B2A 128 bits from `P_0`, 64 from each other party; bit × value 192 bits from `P_0` and
+//! `P_2`, 128 from `P_1`. Two rounds.
 //!
 //! **One implementation.** A2B, MSB, B2A and bit × value run the secure evaluator's step
 //! functions (`crate::evaluator::convert`: the lane plans of `samen_circuits::lanes` and
@@ -38,32 +39,40 @@
 //! local transposes live here.
 //!
 //! **What they reveal:** nothing. Every word sent in A2B and MSB is an AND output masked by
-//! a fresh zero sharing. In the OT, a receiver sees two candidates masked by randomness it
-//! does not hold, and only the mask of the one it may read (its component `y_{i+2}`,
-//! uniformly random because `y_i` or `y_{i+1}` is unknown to it); the sender receives
-//! nothing.
+//! a fresh zero sharing. In the OT, every word a receiver gets is masked by PRF randomness
+//! of a pair it is not part of; the sender receives nothing.
 
 use crate::context::Context;
 use crate::evaluator::{convert, gadget};
 use crate::share::{words_per_bit, ArithColumn, BitSlicedColumn, ReplicatedWords, XorRowColumn};
 use crate::ProtocolError;
 
-/// Transposes a 64 × 64 bit matrix in place: afterwards bit `r` of `a[b]` is bit `b` of the
-/// original `a[r]`.
-pub fn transpose64(a: &mut [u64; 64]) {
-    let mut j = 32;
-    let mut m: u64 = 0x0000_0000_FFFF_FFFF;
-    while j != 0 {
-        for k in 0..64 {
-            if k & j == 0 {
-                let t = ((a[k] >> j) ^ a[k + j]) & m;
-                a[k] ^= t << j;
-                a[k + j] ^= t;
-            }
+/// One level of [`transpose64`]: swaps the off-diagonal `J × J` blocks of every
+/// `2J × 2J` diagonal block (`m` selects the low `J` bits of each `2J`-bit group). The
+/// loop steps over the blocks (no test per word) and `J` is a constant, so that each level
+/// is straight-line, vectorisable code.
+#[inline(always)]
+fn transpose_level<const J: usize>(a: &mut [u64; 64], m: u64) {
+    let mut k = 0;
+    while k < 64 {
+        for l in k..k + J {
+            let t = ((a[l] >> J) ^ a[l + J]) & m;
+            a[l] ^= t << J;
+            a[l + J] ^= t;
         }
-        j >>= 1;
-        m ^= m << j;
+        k += 2 * J;
     }
+}
+
+/// Transposes a 64 × 64 bit matrix in place: afterwards bit `r` of `a[b]` is bit `b` of the
+/// original `a[r]`. Six levels of block swaps (32, 16, …, 1), about 2,000 instructions.
+pub fn transpose64(a: &mut [u64; 64]) {
+    transpose_level::<32>(a, 0x0000_0000_FFFF_FFFF);
+    transpose_level::<16>(a, 0x0000_FFFF_0000_FFFF);
+    transpose_level::<8>(a, 0x00FF_00FF_00FF_00FF);
+    transpose_level::<4>(a, 0x0F0F_0F0F_0F0F_0F0F);
+    transpose_level::<2>(a, 0x3333_3333_3333_3333);
+    transpose_level::<1>(a, 0x5555_5555_5555_5555);
 }
 
 /// Bit-slices plaintext `values` (their low `width` bits): `width · ceil(n/64)` words,
@@ -180,21 +189,21 @@ fn check_bit(b: &BitSlicedColumn) -> Result<(), ProtocolError> {
     Ok(())
 }
 
-/// B2A (bit injection): a one-bit column as arithmetic 0/1 values. One round; `P_0`
-/// sends 256 bits per row, the others 64.
+/// B2A (bit injection): a one-bit column as arithmetic 0/1 values. Two rounds; `P_0`
+/// sends 128 bits per row, the others 64.
 pub fn b2a(ctx: &mut Context, b: &BitSlicedColumn) -> Result<ArithColumn, ProtocolError> {
     check_bit(b)?;
     b2a_value(ctx, b)
 }
 
 /// B2A of whole values: a `width`-bit column as arithmetic values `Σ_j 2^j·bit_j`, all
-/// bits injected in one round (cost of [`b2a`] per bit).
+/// bits injected in the same two rounds (cost of [`b2a`] per bit).
 pub fn b2a_value(ctx: &mut Context, x: &BitSlicedColumn) -> Result<ArithColumn, ProtocolError> {
     gadget::run(ctx, x.rows, |rt| async move { convert::b2a(&rt, x).await })
 }
 
 /// Bit × value: `b·v` for a one-bit column `b` and an arithmetic column `v` (ABY3 §5.4).
-/// One round; `P_0` and `P_2` send 320 bits per row, `P_1` 128.
+/// Two rounds; `P_0` and `P_2` send 192 bits per row, `P_1` 128.
 pub fn bit_times_value(
     ctx: &mut Context,
     b: &BitSlicedColumn,
