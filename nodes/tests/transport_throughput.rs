@@ -115,9 +115,11 @@ fn loopback_throughput() {
         let per_round = *small / small_rounds.max(1) as u32;
         let wire_sent: u64 = wire.iter().map(|w| w.udp_bytes_sent).sum();
         let lost: u64 = wire.iter().map(|w| w.lost_packets).sum();
+        let datagrams: u64 = wire.iter().map(|w| w.datagrams_sent).sum();
+        let calls: u64 = wire.iter().map(|w| w.send_calls).sum();
         println!(
             "party {i}: sent {sent:.0} MiB and received {sent:.0} MiB in {secs:.2} s = {:.1} MiB/s each way; \
-             {small_rounds} small rounds: {per_round:?} per round; UDP bytes sent {:.1} MiB, lost packets {lost}",
+             {small_rounds} small rounds: {per_round:?} per round; UDP bytes sent {:.1} MiB in {datagrams} datagrams ({calls} send calls), lost packets {lost}",
             sent / secs,
             wire_sent as f64 / (1 << 20) as f64,
         );

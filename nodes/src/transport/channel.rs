@@ -282,6 +282,10 @@ pub struct WireStats {
     pub udp_bytes_sent: u64,
     /// UDP payload bytes received from it.
     pub udp_bytes_received: u64,
+    /// UDP datagrams sent to it (with segmentation offload several share one system call).
+    pub datagrams_sent: u64,
+    /// System calls that sent those datagrams.
+    pub send_calls: u64,
     /// Packets QUIC considered lost.
     pub lost_packets: u64,
     /// The current round-trip time estimate.
@@ -326,6 +330,8 @@ impl MeshHandle {
                     peer: l.peer,
                     udp_bytes_sent: s.udp_tx.bytes,
                     udp_bytes_received: s.udp_rx.bytes,
+                    datagrams_sent: s.udp_tx.datagrams,
+                    send_calls: s.udp_tx.ios,
                     lost_packets: s.path.lost_packets,
                     rtt: s.path.rtt,
                 }
