@@ -92,7 +92,12 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // The SVB keeps only the keys the candidates file prints, packed.
     let svb_records = match validated.input {
         PartyInput::Svb(svb) => Some(CandidateKeys::from_records(svb)),
-        PartyInput::Uwv(_) | PartyInput::Bd(_) => None,
+        // bound (not `_`) so that the records are moved out and dropped here, not at the
+        // end of this function
+        other @ (PartyInput::Uwv(_) | PartyInput::Bd(_)) => {
+            drop(other);
+            None
+        }
     };
     let signing = keys::load_secret_key_with_role(&config.signing_key, KeyRole::Node)
         .map_err(LocalError::from)?;
@@ -516,7 +521,7 @@ fn save_salt(
 }
 
 #[cfg(test)]
-mod candidate_key_tests {
+mod tests {
     use super::*;
 
     fn record(id: &str, applicant: &str, partner: Option<&str>, aow: u64) -> SvbRecord {
