@@ -85,7 +85,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         }
     })?;
     let validated = read_input(&job, party, &opts.input).map_err(LocalError::from)?;
-    let table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
+    let mut table = PartyTable::new(&job, &circuit, party, &validated.input, &opts.input)?;
     // From here on only the SVB reads its records (the candidates file names households by
     // id and BSN); every other party's records are dropped now instead of sitting beside
     // the columns built from them for the whole run (tens of MB at 1M households).
@@ -159,6 +159,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
     shared
         .commit_input(committer.finish())
         .map_err(LocalError::from)?;
+    table.release_commitment_columns();
     let prepare_seconds = started.elapsed().as_secs_f64();
 
     // 2.–4. Connect, run the protocol, write the output.
@@ -291,6 +292,15 @@ impl PartyTable {
     pub fn commitment_columns(&self) -> &LocalInputs {
         match self {
             PartyTable::Aligned { columns, .. } | PartyTable::Linked { columns, .. } => columns,
+        }
+    }
+
+    /// Frees the columns kept only for the input commitment once it is made: in the linked
+    /// mode the protocol runs on the linkage table, not on these columns (the aligned mode's
+    /// columns are the circuit's inputs and stay).
+    pub fn release_commitment_columns(&mut self) {
+        if let PartyTable::Linked { columns, .. } = self {
+            *columns = LocalInputs::new();
         }
     }
 
