@@ -39,6 +39,7 @@ pub fn read_input_from(
     expected_rows: Option<u64>,
 ) -> Result<ValidatedInput, InputError> {
     let mut p = Parser::new(BufReader::with_capacity(64 * 1024, reader), file, schema)?;
+    p.reserve = expected_rows.map_or(0, |n| n.min(MAX_RESERVED_ROWS) as usize);
     let input = match (party.index(), schema.rows) {
         (0, RowLayout::Household) => PartyInput::Svb(parse_svb(&mut p)?),
         (1, RowLayout::IncomeRelation) => {
@@ -129,7 +130,17 @@ struct Parser<'s, R> {
     line: u64,
     rows: u64,
     stats: Vec<ColumnSummary>,
+    /// Rows to reserve up front for a per-household table: the job's household count,
+    /// capped at [`MAX_RESERVED_ROWS`] (0 when the job does not fix it).
+    reserve: usize,
 }
+
+/// The most rows reserved from the job's household count before any row is read; beyond
+/// it the table grows as rows arrive, so a job file cannot make a node allocate for rows
+/// that are not there. Reserving saves the doubling growth's copies and slack: at 1M
+/// households the SVB's records (64 bytes a row) take 64 MB, where growing them ended in a
+/// 67 MB buffer copied from a 34 MB one.
+const MAX_RESERVED_ROWS: u64 = 1 << 22;
 
 impl<'s, R: BufRead> Parser<'s, R> {
     fn new(reader: R, file: &Path, schema: &'s InputSchema) -> Result<Self, InputError> {
@@ -177,6 +188,7 @@ impl<'s, R: BufRead> Parser<'s, R> {
             line: 1,
             rows: 0,
             stats,
+            reserve: 0,
         })
     }
 
@@ -359,7 +371,7 @@ fn parse_svb<R: BufRead>(p: &mut Parser<'_, R>) -> Result<SvbInput, InputError> 
 
     let mut ids: IdMap<u64> = IdMap::default();
     let mut bsns: BsnMap<(u64, ColumnId)> = BsnMap::default();
-    let mut households = Vec::new();
+    let mut households = Vec::with_capacity(p.reserve);
     while p.next()? {
         let household_id = p.text(c_id)?;
         let household_id = p.need(c_id, household_id)?;
@@ -485,7 +497,7 @@ fn parse_uwv_aligned<R: BufRead>(
     for (id, name) in ids.iter_mut().zip(UWV_ALIGNED_COLUMNS) {
         *id = p.id(name)?;
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.reserve);
     while p.next()? {
         let mut v = [0u64; 6];
         for (x, id) in v.iter_mut().zip(ids) {
@@ -555,7 +567,7 @@ fn parse_bd_aligned<R: BufRead>(
     for (id, name) in ids.iter_mut().zip(names) {
         *id = p.id(&name)?;
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.reserve);
     while p.next()? {
         let mut v = [0u64; 8];
         for (x, id) in v.iter_mut().zip(ids) {

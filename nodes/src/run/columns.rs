@@ -27,16 +27,39 @@ pub enum ColumnsError {
 
 /// Households holding only this party's fields (the rest zero), one per row.
 pub fn partial_households(input: &PartyInput) -> Result<Vec<Household>, ColumnsError> {
+    partial_households_in(input, 0..usize::MAX)
+}
+
+/// Rows of this party's table (households in the aligned layout).
+fn row_count(input: &PartyInput) -> Result<usize, ColumnsError> {
     Ok(match input {
-        PartyInput::Svb(s) => s
-            .households
+        PartyInput::Svb(s) => s.households.len(),
+        PartyInput::Uwv(UwvInput::Aligned(rows)) => rows.len(),
+        PartyInput::Bd(BdInput::Aligned(rows)) => rows.len(),
+        PartyInput::Uwv(UwvInput::Linked(_)) | PartyInput::Bd(BdInput::Linked(_)) => {
+            return Err(ColumnsError::LinkedLayout(input.party()))
+        }
+    })
+}
+
+/// [`partial_households`] of the rows in `range` (clipped to the table).
+fn partial_households_in(
+    input: &PartyInput,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<Household>, ColumnsError> {
+    fn clip<T>(rows: &[T], range: std::ops::Range<usize>) -> &[T] {
+        let end = range.end.min(rows.len());
+        &rows[range.start.min(end)..end]
+    }
+    Ok(match input {
+        PartyInput::Svb(s) => clip(&s.households, range)
             .iter()
             .map(|r| Household {
                 svb: r.household.clone(),
                 ..Household::default()
             })
             .collect(),
-        PartyInput::Uwv(UwvInput::Aligned(rows)) => rows
+        PartyInput::Uwv(UwvInput::Aligned(rows)) => clip(rows, range)
             .iter()
             .map(|p| {
                 let mut h = Household::default();
@@ -45,7 +68,7 @@ pub fn partial_households(input: &PartyInput) -> Result<Vec<Household>, ColumnsE
                 h
             })
             .collect(),
-        PartyInput::Bd(BdInput::Aligned(rows)) => rows
+        PartyInput::Bd(BdInput::Aligned(rows)) => clip(rows, range)
             .iter()
             .map(|p| {
                 let mut h = Household::default();
@@ -60,11 +83,25 @@ pub fn partial_households(input: &PartyInput) -> Result<Vec<Household>, ColumnsE
     })
 }
 
+/// Rows converted at a time by [`local_columns`]: the households of one block are the only
+/// temporary copy of the input, instead of one `Household` per row for the whole table
+/// (one `Household` per row).
+const BLOCK_ROWS: usize = 1 << 16;
+
 /// This party's circuit input columns, and the number of rows.
 pub fn local_columns(input: &PartyInput) -> Result<(usize, LocalInputs), ColumnsError> {
-    let households = partial_households(input)?;
-    let columns = aio::circuit::input_columns_of(Some(input.party()), &households);
-    Ok((households.len(), columns.into_iter().collect()))
+    let rows = row_count(input)?;
+    let mut columns = LocalInputs::new();
+    for start in (0..rows.max(1)).step_by(BLOCK_ROWS) {
+        let households = partial_households_in(input, start..start + BLOCK_ROWS)?;
+        for (name, block) in aio::circuit::input_columns_of(Some(input.party()), &households) {
+            columns
+                .entry(name)
+                .or_insert_with(|| Vec::with_capacity(rows))
+                .extend_from_slice(&block);
+        }
+    }
+    Ok((rows, columns))
 }
 
 /// The canonical bytes of a party's columns (see the module documentation), fed to `sink`
