@@ -348,6 +348,13 @@ pub(super) async fn reader(
                 }
                 FrameKind::Bye => {
                     shared.peer_finished(peer);
+                    // Read the stream to its end before letting go of it: a receive stream
+                    // dropped before its end was read makes quinn send STOP_SENDING(0), and
+                    // the peer's writer, waiting to learn that its `Bye` was delivered,
+                    // would take that for "stopped reading" and fail its close. Nothing may
+                    // follow a `Bye` (limit 0 bytes).
+                    let _ =
+                        tokio::time::timeout(shared.idle_timeout, stream.read_to_end(0)).await;
                     return;
                 }
                 other => {
