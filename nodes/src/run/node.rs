@@ -160,6 +160,8 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .commit_input(committer.finish())
         .map_err(LocalError::from)?;
     table.release_commitment_columns();
+    // The aligned columns go to the evaluator, which frees them after its clear-text pass.
+    let owned_columns = table.take_aligned_columns();
     let prepare_seconds = started.elapsed().as_secs_f64();
 
     // 2.–4. Connect, run the protocol, write the output.
@@ -196,6 +198,7 @@ pub fn run_node(opts: &RunOptions) -> Result<RunSummary, RunError> {
         hash,
         &job,
         &plan,
+        owned_columns,
         &params,
         svb_records.as_ref(),
         &config.output_dir,
@@ -304,6 +307,16 @@ impl PartyTable {
         }
     }
 
+    /// Takes the aligned mode's input columns out of the table (leaving none), once the
+    /// input commitment is made, so the evaluator can free them after reading them
+    /// ([`samen_protocol::job::run_aligned_owned`]); `None` in the linked mode.
+    pub fn take_aligned_columns(&mut self) -> Option<LocalInputs> {
+        match self {
+            PartyTable::Aligned { columns, .. } => Some(std::mem::take(columns)),
+            PartyTable::Linked { .. } => None,
+        }
+    }
+
     /// What [`samen_protocol::job::run_job`] runs with this table and `circuit`; `None`
     /// if the table was made for the other mode.
     pub fn plan<'a>(&'a self, circuit: &'a JobCircuit) -> Option<JobPlan<'a>> {
@@ -389,6 +402,7 @@ fn run_connected(
     job_hash: [u8; 32],
     job: &Job,
     plan: &JobPlan<'_>,
+    owned_columns: Option<LocalInputs>,
     params: &RunParams,
     svb_records: Option<&CandidateKeys>,
     output_dir: &Path,
@@ -415,7 +429,14 @@ fn run_connected(
             return Err(AbortError::KeySetup(e));
         }
     };
-    let JobOutputs { flags, flag_count } = match job::run_job(&mut ctx, plan, params) {
+    // With the aligned columns handed over, the plan's own (emptied) columns are unused.
+    let run = match (plan, owned_columns) {
+        (JobPlan::Aligned { circuit, rows, .. }, Some(columns)) => {
+            job::run_aligned_owned(&mut ctx, circuit, columns, *rows, params)
+        }
+        _ => job::run_job(&mut ctx, plan, params),
+    };
+    let JobOutputs { flags, flag_count } = match run {
         Ok(out) => out,
         Err(e) => {
             ctx.abort(&e.to_string());

@@ -353,8 +353,7 @@ pub(super) async fn reader(
                     // the peer's writer, waiting to learn that its `Bye` was delivered,
                     // would take that for "stopped reading" and fail its close. Nothing may
                     // follow a `Bye` (limit 0 bytes).
-                    let _ =
-                        tokio::time::timeout(shared.idle_timeout, stream.read_to_end(0)).await;
+                    let _ = tokio::time::timeout(shared.idle_timeout, stream.read_to_end(0)).await;
                     return;
                 }
                 other => {

@@ -66,6 +66,7 @@ mod run;
 mod schedule;
 mod values;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use samen_circuits::{Circuit, WireType};
@@ -296,7 +297,22 @@ pub fn evaluate_shared(
     rows: usize,
 ) -> Result<SharedOutputs, EvaluatorError> {
     checked(ctx, circuit, inputs, shared, rows)?;
-    Ok(run::run(ctx, circuit, inputs, shared, rows)?)
+    Ok(run::run(ctx, circuit, Cow::Borrowed(inputs), shared, rows)?)
+}
+
+/// [`evaluate_shared`] taking the plaintext inputs by value: they are dropped as soon as
+/// the clear-text pass (where every input gate is evaluated, before the first round) has
+/// read them, so a node does not hold its input columns through the secret rounds.
+/// Same messages and outputs as [`evaluate_shared`].
+pub fn evaluate_shared_owned(
+    ctx: &mut Context,
+    circuit: &Circuit,
+    inputs: LocalInputs,
+    shared: &SharedInputs,
+    rows: usize,
+) -> Result<SharedOutputs, EvaluatorError> {
+    checked(ctx, circuit, &inputs, shared, rows)?;
+    Ok(run::run(ctx, circuit, Cow::Owned(inputs), shared, rows)?)
 }
 
 /// Opens `outputs` of `circuit`, each only to its `reveal_to` parties (see the module doc).

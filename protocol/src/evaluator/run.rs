@@ -15,6 +15,7 @@
 //! and so is an owner's `b2a` (the same words as its boolean operand): it shares its
 //! operand's column.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -69,10 +70,11 @@ impl Wires {
 pub(crate) fn run(
     ctx: &mut Context,
     circuit: &Circuit,
-    inputs: &BTreeMap<String, Vec<u64>>,
+    inputs_owned: Cow<'_, BTreeMap<String, Vec<u64>>>,
     shared: &BTreeMap<String, SharedColumn>,
     rows: usize,
 ) -> Result<SharedOutputs, ProtocolError> {
+    let inputs = &*inputs_owned;
     let me = ctx.party();
     let n = circuit.len();
     let live = needed(circuit);
@@ -160,6 +162,11 @@ pub(crate) fn run(
         }
         wires.values[i] = Some(Rc::new(v));
     }
+
+    // The plaintext columns are last read above (every input gate, shared or not, is
+    // evaluated in the clear-text pass): free them now if the caller handed them over.
+    drop(in_place);
+    drop(inputs_owned);
 
     // Secret gates, round by round.
     let rt = Runtime::new(me, rows);

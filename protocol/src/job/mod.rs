@@ -32,6 +32,8 @@ mod count;
 pub mod linked;
 mod sizes;
 
+use std::borrow::Cow;
+
 use samen_circuits::Circuit;
 
 use crate::evaluator::{self, EvaluatorError, LocalInputs};
@@ -179,10 +181,36 @@ pub fn run_aligned(
     rows: usize,
     params: &RunParams,
 ) -> Result<JobOutputs, JobRunError> {
+    aligned(ctx, circuit, Cow::Borrowed(columns), rows, params)
+}
+
+/// [`run_aligned`] taking this party's columns by value: the evaluator frees them once
+/// its clear-text pass has read them (before the first secret round), instead of the
+/// caller holding them through the whole evaluation. Same messages and outputs.
+pub fn run_aligned_owned(
+    ctx: &mut Context,
+    circuit: &Circuit,
+    columns: LocalInputs,
+    rows: usize,
+    params: &RunParams,
+) -> Result<JobOutputs, JobRunError> {
+    aligned(ctx, circuit, Cow::Owned(columns), rows, params)
+}
+
+fn aligned(
+    ctx: &mut Context,
+    circuit: &Circuit,
+    columns: Cow<'_, LocalInputs>,
+    rows: usize,
+    params: &RunParams,
+) -> Result<JobOutputs, JobRunError> {
     agree_sizes(ctx, rows)?;
     ctx.begin_phase("evaluate")?;
-    let shared =
-        evaluator::evaluate_shared(ctx, circuit, columns, &evaluator::SharedInputs::new(), rows)?;
+    let no_shared = evaluator::SharedInputs::new();
+    let shared = match columns {
+        Cow::Borrowed(c) => evaluator::evaluate_shared(ctx, circuit, c, &no_shared, rows)?,
+        Cow::Owned(c) => evaluator::evaluate_shared_owned(ctx, circuit, c, &no_shared, rows)?,
+    };
     let flag_count = if params.count_to_all {
         Some(reveal_flag_count(ctx, &shared)?)
     } else {
