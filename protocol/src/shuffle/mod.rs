@@ -337,19 +337,7 @@ pub fn pair_step(
         outgoing.extend_from_slice(if is_p { &fresh.own } else { &fresh.next });
         *c.shares_mut() = fresh;
     }
-    // p = t + 1 sends to its previous party, q = t − 1 to its next.
-    let round = if is_p {
-        Round {
-            to_prev: Some(&outgoing),
-            ..Round::default()
-        }
-    } else {
-        Round {
-            to_next: Some(&outgoing),
-            ..Round::default()
-        }
-    };
-    ctx.exchange(round)?;
+    member_send(ctx, is_p, &outgoing)?;
     Ok(())
 }
 
@@ -416,18 +404,7 @@ pub fn permute_and_reveal(
             });
         }
     }
-    let round = if is_p {
-        Round {
-            to_prev: Some(&outgoing),
-            ..Round::default()
-        }
-    } else {
-        Round {
-            to_next: Some(&outgoing),
-            ..Round::default()
-        }
-    };
-    ctx.exchange(round)?;
+    member_send(ctx, is_p, &outgoing)?;
     Ok(None)
 }
 
@@ -464,4 +441,22 @@ mod tests {
             assert_eq!(pair.peer_of(t), None);
         }
     }
+}
+
+/// A pair member's one message of a pair step, to the pair's third party `t`: `p = t + 1`
+/// sends to its previous party, `q = t − 1` to its next. One round; nothing received.
+fn member_send(ctx: &mut Context, is_p: bool, outgoing: &[u64]) -> Result<(), ProtocolError> {
+    let round = if is_p {
+        Round {
+            to_prev: Some(outgoing),
+            ..Round::default()
+        }
+    } else {
+        Round {
+            to_next: Some(outgoing),
+            ..Round::default()
+        }
+    };
+    ctx.exchange(round)?;
+    Ok(())
 }
